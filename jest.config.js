@@ -1,0 +1,9 @@
+/** One jest run over every workspace; @swc/jest strips types (tsc checks them in `npm run typecheck`). */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  testMatch: ['<rootDir>/{apps,packages,bench,test}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/data/'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+  testTimeout: 120000,
+};

@@ -1,0 +1,2 @@
+export { initTf, tf } from './tf/backend';
+export type { TfBackendName } from './tf/backend';
