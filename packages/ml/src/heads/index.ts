@@ -1,0 +1,13 @@
+export type { HeadConfig, HeadKind, EpochStats, NamedWeight, TrainedHead } from './types';
+export { DEFAULT_HEAD_CONFIG } from './types';
+export type { FeatureMatrix } from './matrix';
+export { matrixFromRows, selectRows, concatColumns, row } from './matrix';
+export type { Standardizer } from './standardizer';
+export { fitStandardizer, applyStandardizer } from './standardizer';
+export type { Rng } from './random';
+export { createRng, deriveSeed, shuffleInPlace } from './random';
+export { stratifiedFolds, stratifiedHoldout } from './stratified-split';
+export { balancedClassWeights } from './class-weights';
+export type { HeadTrainingData, TrainHeadOptions } from './train-head';
+export { trainHead } from './train-head';
+export { HeadRunner, predictHead } from './predict-head';
