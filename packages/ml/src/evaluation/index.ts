@@ -1,0 +1,3 @@
+export type { ClassMetrics, ConfusionCell, ReliabilityBin, ClassificationMetrics, PredictionsToScore } from './metrics';
+export { scorePredictions, argMaxRow } from './metrics';
+export type { EvaluationReport } from './report';
