@@ -29,6 +29,7 @@ async function pickBackend(preferred?: string): Promise<TfBackendName> {
     await import('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       await tf.ready();
+      (await import('./conv-grads')).registerWasmConvGrads(); // wasm ships no conv filter gradient: trainable CNNs
       return 'wasm';
     }
   }
