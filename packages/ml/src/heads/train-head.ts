@@ -148,9 +148,7 @@ export async function trainHead(data: HeadTrainingData, numClasses: number, conf
           const hits = f.logits.argMax(1).equal(tf.gather(Yint, ib)).toFloat().sum();
           return { grads, loss, hits };
         });
-        const named: Record<string, tf.Tensor> = {};
-        for (const [k, g] of Object.entries(out.grads)) named[vars[k].name] = g;
-        optimizer.applyGradients(named);
+        optimizer.applyGradients(Object.entries(out.grads).map(([k, tensor]) => ({ name: vars[k].name, tensor })));
         lossSum += (await out.loss.data())[0] * idx.length;
         correct += (await out.hits.data())[0];
         tf.dispose([out.loss, out.hits, ...Object.values(out.grads)]);

@@ -1,0 +1,28 @@
+/** What the selection needs from a candidate: out-of-fold predictions for a given fold assignment. */
+export interface SelectionCandidate {
+  /** Unique, human-readable (shown in progress and reports). */
+  name: string;
+  /** Plain description of the recipe (feature set, head hyper-parameters, ...), for reports. */
+  describe(): Record<string, unknown>;
+  /**
+   * Trains k models, model f on the images whose fold is not f, and returns the probabilities of each image from
+   * the model that did not see it (images x classes, row-major). `onFold` is called after each fold so the search
+   * can stop a candidate that would overrun the time budget (by throwing `BudgetExceeded`).
+   */
+  crossValidate(ctx: CrossValidationContext): Promise<Float32Array>;
+}
+
+export interface CrossValidationContext {
+  folds: Int32Array;
+  k: number;
+  seed: number;
+  signal?: AbortSignal;
+  onFold?: (fold: number) => void;
+}
+
+/** Thrown from `onFold` to abandon a candidate that would not finish within the budget. */
+export class BudgetExceeded extends Error {
+  constructor(readonly candidate: string) {
+    super(`candidate ${candidate} stopped: time budget exceeded`);
+  }
+}

@@ -1,0 +1,50 @@
+import { imageAt, loadFashionMnist, sampleStratified } from '../datasets';
+import { DEFAULT_HEAD_CONFIG, type FeatureMatrix } from '../heads';
+import { featureHeadCandidate, type ImageFeatureSet, searchCandidates, type SelectionCandidate } from './index';
+
+/** 20 per class of real Fashion-MNIST; view 0 = pixels, view 1 = the mirrored pixels. */
+function pixelSet(): { set: ImageFeatureSet; labels: Int32Array } {
+  const train = loadFashionMnist('train');
+  const idx = sampleStratified(train.labels, 20, 5);
+  const orig = new Float32Array(idx.length * 784);
+  const flip = new Float32Array(idx.length * 784);
+  idx.forEach((i, r) => {
+    const img = imageAt(train, i);
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+      orig[r * 784 + y * 28 + x] = img[y * 28 + x] / 255;
+      flip[r * 784 + y * 28 + x] = img[y * 28 + 27 - x] / 255;
+    }
+  });
+  const m = (data: Float32Array): FeatureMatrix => ({ rows: idx.length, dim: 784, data });
+  return { set: { name: 'pixels28', views: [m(orig), m(flip)] }, labels: Int32Array.from(idx, (i) => train.labels[i]) };
+}
+
+describe('searchCandidates', () => {
+  const { set, labels } = pixelSet();
+  const lr = { ...DEFAULT_HEAD_CONFIG, kind: 'logistic' as const, epochs: 15, patience: 0, validationFraction: 0, learningRate: 3e-3 };
+  const cands = (): SelectionCandidate[] => [
+    featureHeadCandidate({ featureSet: 'pixels28', head: lr, trainViews: 1, ttaViews: 1 }, set, labels, 10),
+    featureHeadCandidate({ featureSet: 'pixels28', head: { ...lr, l2: 1e-1 }, trainViews: 2, ttaViews: 2 }, set, labels, 10),
+  ];
+
+  it('scores every candidate out-of-fold, picks the best, and is reproducible', async () => {
+    const a = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2 });
+    expect(a.k).toBe(4);
+    expect(a.results).toHaveLength(2);
+    for (const r of a.results) {
+      expect(r.cvAccuracy).toBeGreaterThan(0.5);
+      expect(r.oof.length).toBe(labels.length * 10);
+    }
+    const best = Math.max(...a.results.map((r) => r.cvAccuracy));
+    expect(a.chosenAccuracy).toBeGreaterThanOrEqual(best);
+    const b = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2 });
+    expect(b.chosen).toEqual(a.chosen);
+    expect(Array.from(b.chosenOof)).toEqual(Array.from(a.chosenOof));
+  });
+
+  it('always evaluates the first candidate but skips the rest when the budget is spent', async () => {
+    const r = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 3, budgetSeconds: 0.001, maxEnsemble: 1 });
+    expect(r.results.map((x) => x.name)).toEqual([cands()[0].name]);
+    expect(r.skipped).toEqual([cands()[1].name]);
+  });
+});
