@@ -1,0 +1,86 @@
+import type { LayerNamer } from '../tflite/to-ir';
+
+export type BackboneName = 'mobilenet_v2_1.0_224_quant' | 'mobilenet_v1_1.0_224_quant_embedding';
+
+export interface BackboneSource {
+  /** File name in the local backbone directory and the download cache. */
+  fileName: string;
+  url: string;
+  sha256: string;
+}
+
+export interface BackboneSpec extends BackboneSource {
+  name: BackboneName;
+  description: string;
+  /** Input size the model was trained at; the converted model accepts any size. */
+  defaultInputSize: number;
+  /** Inputs are RGB scaled as `pixel * scale + offset` (here pixel / 127.5 - 1). */
+  normalization: { scale: number; offset: number };
+  /** Layers pooled into the default embedding. */
+  defaultLayers: string[];
+  /** Maps TFLite tensor names to public layer names. */
+  nameLayer: LayerNamer;
+  /** ImageNet label file next to the model when the backbone has a classifier (index 0 = background). */
+  labelsFile?: string;
+}
+
+const COMMIT = '104342d2d3480b3e66203073dac24f4e2dbb4c41';
+const coralUrl = (file: string) => `https://github.com/google-coral/test_data/raw/${COMMIT}/${file}`;
+const PIXEL_TO_UNIT = { scale: 1 / 127.5, offset: -1 };
+
+/** The scope of the first name in an MLIR-fused tensor name ("A/B/c;A/D/e" -> ["A", "B", "c"]). */
+const scopes = (tensorName: string) => tensorName.split(';')[0].split('/');
+
+/** MobileNetV2 (TF-slim names): expanded_conv[_N] -> block_N, Conv -> conv_stem, Conv_1 -> conv_1 (the 1280-d map). */
+const nameV2: LayerNamer = (tensorName) => {
+  const s = scopes(tensorName)[1];
+  if (s === 'Conv') return 'conv_stem';
+  if (s === 'expanded_conv') return 'block_0';
+  const m = /^expanded_conv_(\d+)$/.exec(s ?? '');
+  if (m) return `block_${m[1]}`;
+  if (s === 'Conv_1') return 'conv_1';
+  if (s === 'Logits') return 'logits';
+  if (s === 'Predictions') return 'probabilities';
+  return undefined;
+};
+
+/** MobileNetV1: Conv2d_0 and each Conv2d_N_{depthwise,pointwise} pair -> conv_N; the final pool -> avgpool. */
+const nameV1: LayerNamer = (tensorName) => {
+  const parts = scopes(tensorName);
+  const m = /^Conv2d_(\d+)(_depthwise|_pointwise)?$/.exec(parts[2] ?? '');
+  if (parts[1] === 'MobilenetV1' && m) return `conv_${m[1]}`;
+  if (parts[1] === 'Logits') return 'avgpool';
+  return undefined;
+};
+
+export const BACKBONES: Record<BackboneName, BackboneSpec> = {
+  'mobilenet_v2_1.0_224_quant': {
+    name: 'mobilenet_v2_1.0_224_quant',
+    description: 'MobileNetV2 1.0 224, ImageNet 1001 classes, uint8-quantized TFLite (google-coral/test_data, Apache-2.0)',
+    fileName: 'mobilenet_v2_1.0_224_quant.tflite',
+    url: coralUrl('mobilenet_v2_1.0_224_quant.tflite'),
+    sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+    defaultInputSize: 224,
+    normalization: PIXEL_TO_UNIT,
+    defaultLayers: ['pool_block_13'],
+    nameLayer: nameV2,
+    labelsFile: 'imagenet_labels.txt',
+  },
+  'mobilenet_v1_1.0_224_quant_embedding': {
+    name: 'mobilenet_v1_1.0_224_quant_embedding',
+    description: 'MobileNet v1 1.0 224 ImageNet embedding extractor (1024-d), uint8-quantized TFLite (google-coral/test_data)',
+    fileName: 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite',
+    url: coralUrl('mobilenet_v1_1.0_224_quant_embedding_extractor.tflite'),
+    sha256: 'f409ef4f73fcbb9667841965623c5c8524aac33d41b9bf5f3667161fb4a76319',
+    defaultInputSize: 224,
+    normalization: PIXEL_TO_UNIT,
+    defaultLayers: ['pool_conv_13'],
+    nameLayer: nameV1,
+  },
+};
+
+export function getBackboneSpec(name: string): BackboneSpec {
+  const spec = (BACKBONES as Record<string, BackboneSpec | undefined>)[name];
+  if (!spec) throw new Error(`unknown backbone "${name}"; known: ${Object.keys(BACKBONES).join(', ')}`);
+  return spec;
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { applyAugment, drawAugmentParams, flipHorizontal, type AugmentableImage, type AugmentOptions } from '../augment/augment-image';
+import { hashSeed } from '../augment/random';
+import { getBackboneSpec } from '../backbones/catalog';
+import type { ResolveOptions } from '../backbones/resolve-file';
+import { decodeToRgb, greyPixelsToRgb } from '../preprocess/decode-image';
+import type { FloatImage, ResizeOptions } from '../preprocess/image-types';
+import { normalizeRgb } from '../preprocess/normalize';
+import { embeddingCacheKey, parseView, type EmbeddingCache, type EmbeddingView } from './embedding-cache';
+import { createFeatureEngine, type EngineName } from './feature-engine';
+
+/** Raw 8-bit greyscale pixels (idx datasets), preprocessed exactly as a greyscale image file of them would be. */
+export interface GreyPixels {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Encoded image bytes, raw grey pixels, or an image already preprocessed to inputSize x inputSize (normalised). */
+export type EmbedInput = Uint8Array | GreyPixels | FloatImage;
+
+export interface EmbedderOptions {
+  /** Default `mobilenet_v2_1.0_224_quant`. */
+  backbone?: string;
+  /** Pooled or flat layers, concatenated in this order (default: the backbone's defaultLayers, e.g. `pool_block_13`). */
+  layers?: string[];
+  /** Square input size (default 96: small inputs suit 28x28-class images and are ~6x faster than 224). */
+  inputSize?: number;
+  /** onnxruntime intra-op threads (default 2). */
+  threads?: number;
+  /** Default `onnxruntime`; `tfjs` runs the same graph on the TF.js backend picked by initTf(). */
+  engine?: EngineName;
+  /** Images per forward pass (default 32). */
+  batchSize?: number;
+  /** When given, inputs with content identity (bytes, grey pixels) are looked up and stored by cache key. */
+  cache?: EmbeddingCache;
+  /** Resize policy / kernel / alpha handling (size comes from inputSize). */
+  resize?: Omit<ResizeOptions, 'size'>;
+  /** Options of the `aug:<seed>:<i>` views (default: Keras tutorial values). */
+  augment?: AugmentOptions;
+  /** Where the backbone file is looked up / downloaded. */
+  resolve?: ResolveOptions;
+}
+
+export interface EmbedOptions {
+  /** Default 'orig'. */
+  view?: EmbeddingView;
+}
+
+export interface Embedder {
+  readonly backbone: string;
+  readonly layers: readonly string[];
+  readonly inputSize: number;
+  readonly engine: EngineName;
+  /** Length of each returned vector (sum of layerDims). */
+  readonly dim: number;
+  readonly layerDims: readonly number[];
+  /** One vector per input, in order. */
+  embed(inputs: readonly EmbedInput[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** The cache key this embedder uses for an image's sha256 and a view. */
+  cacheKey(sha256: string, view?: EmbeddingView): string;
+  close(): Promise<void>;
+}
+
+const isGrey = (x: EmbedInput): x is GreyPixels => !(x instanceof Uint8Array) && 'pixels' in x;
+
+/** sha256 of what identifies an input's content: the file bytes, or the grey pixels with their size. */
+function identity(x: EmbedInput): string {
+  const h = createHash('sha256');
+  if (x instanceof Uint8Array) h.update(x);
+  else if (isGrey(x)) h.update(`grey:${x.width}x${x.height}:`).update(x.pixels);
+  else h.update(`float:${x.width}x${x.height}:`).update(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength));
+  return h.digest('hex');
+}
+
+export async function createEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
+  const backbone = options.backbone ?? 'mobilenet_v2_1.0_224_quant';
+  const spec = getBackboneSpec(backbone);
+  const layers = options.layers ?? spec.defaultLayers;
+  const inputSize = options.inputSize ?? 96;
+  const batchSize = options.batchSize ?? 32;
+  const engineName = options.engine ?? 'onnxruntime';
+  const resize: ResizeOptions = { ...options.resize, size: inputSize };
+  const engine = await createFeatureEngine(engineName, backbone, layers, options.threads ?? 2, options.resolve);
+  const cache = options.cache;
+  // Non-default preprocessing/augmentation gets its own cache namespace so stale vectors are never reused.
+  const variantOf = (view: EmbeddingView) => {
+    const parts: Record<string, unknown> = { ...options.resize };
+    if (view.startsWith('aug:') && options.augment) parts.augment = options.augment;
+    const json = JSON.stringify(parts, Object.keys(parts).sort());
+    return json === '{}' ? undefined : `v${hashSeed(json).toString(16)}`;
+  };
+  const cacheKey = (sha256: string, view: EmbeddingView = 'orig') =>
+    embeddingCacheKey({ sha256, backbone, layers, inputSize, view, variant: variantOf(view) });
+
+  const toFloat = async (x: EmbedInput, view: EmbeddingView, id: string): Promise<FloatImage> => {
+    let img: AugmentableImage;
+    if (x instanceof Uint8Array) img = await decodeToRgb(x, resize);
+    else if (isGrey(x)) img = await greyPixelsToRgb(x.pixels, x.width, x.height, resize);
+    else {
+      if (x.width !== inputSize || x.height !== inputSize) throw new Error(`preprocessed image is ${x.width}x${x.height}, embedder expects ${inputSize}`);
+      img = x;
+    }
+    const v = parseView(view);
+    if (v.kind === 'flip') img = flipHorizontal(img);
+    else if (v.kind === 'aug') {
+      // Seeded per image content, so the same (image, view) always gets the same transform and cache entry.
+      img = applyAugment(img, drawAugmentParams(hashSeed(`${v.seed}:${v.index}:${id}`), options.augment), options.augment?.valueRange);
+    }
+    return img.data instanceof Float32Array ? { width: img.width, height: img.height, data: img.data } : normalizeRgb({ width: img.width, height: img.height, data: img.data }, spec.normalization);
+  };
+
+  const prepareBatch = async (items: { x: EmbedInput; id: string }[], view: EmbeddingView) => {
+    const imgs = await Promise.all(items.map((it) => toFloat(it.x, view, it.id)));
+    const per = inputSize * inputSize * 3;
+    const data = new Float32Array(per * imgs.length);
+    imgs.forEach((img, i) => data.set(img.data, i * per));
+    return { data, shape: [imgs.length, inputSize, inputSize, 3] as [number, number, number, number] };
+  };
+
+  return {
+    backbone,
+    layers,
+    inputSize,
+    engine: engineName,
+    dim: engine.dim,
+    layerDims: engine.layerDims,
+    cacheKey,
+    async embed(inputs, embedOptions = {}) {
+      const view = embedOptions.view ?? 'orig';
+      parseView(view);
+      const out = new Array<Float32Array>(inputs.length);
+      const ids = inputs.map(identity);
+      const todo: { x: EmbedInput; id: string; index: number }[] = [];
+      if (cache) {
+        const hits = await Promise.all(ids.map((id) => cache.get(cacheKey(id, view))));
+        hits.forEach((h, i) => (h && h.length === engine.dim ? (out[i] = h) : todo.push({ x: inputs[i], id: ids[i], index: i })));
+      } else {
+        inputs.forEach((x, i) => todo.push({ x, id: ids[i], index: i }));
+      }
+      const batches: (typeof todo)[] = [];
+      for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
+      // Decode batch k+1 while the engine runs batch k (sharp and onnxruntime both work off the JS thread).
+      let next = batches.length ? prepareBatch(batches[0], view) : undefined;
+      for (let k = 0; k < batches.length; k++) {
+        const ready = await next!;
+        next = k + 1 < batches.length ? prepareBatch(batches[k + 1], view) : undefined;
+        const flat = await engine.run(ready.data, ready.shape);
+        const writes: Promise<void>[] = [];
+        batches[k].forEach((it, j) => {
+          const vec = flat.slice(j * engine.dim, (j + 1) * engine.dim);
+          out[it.index] = vec;
+          if (cache) writes.push(cache.set(cacheKey(it.id, view), vec));
+        });
+        await Promise.all(writes);
+      }
+      return out;
+    },
+    close: () => engine.close(),
+  };
+}

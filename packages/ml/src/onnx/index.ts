@@ -1,0 +1,2 @@
+export { irToOnnx, ONNX_INPUT_NAME, type OnnxExportOptions } from './export-onnx';
+export { createOnnxRunner, type OnnxRunner, type OnnxSessionOptions } from './onnx-session';

@@ -1,0 +1,38 @@
+import * as ort from 'onnxruntime-node';
+
+export interface OnnxSessionOptions {
+  /** Intra-op threads (default 2: the CI machine has 2 cores). */
+  threads?: number;
+}
+
+export interface OnnxRunner {
+  readonly outputNames: readonly string[];
+  /** Runs one NHWC float batch; returns every model output by name. */
+  run(input: Float32Array, shape: [number, number, number, number]): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+  release(): Promise<void>;
+}
+
+/** Opens an onnxruntime-node CPU session over in-memory model bytes. */
+export async function createOnnxRunner(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxRunner> {
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: options.threads ?? 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const inputName = session.inputNames[0];
+  return {
+    outputNames: session.outputNames,
+    async run(input, shape) {
+      const feeds = { [inputName]: new ort.Tensor('float32', input, shape) };
+      const result = await session.run(feeds);
+      const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+      for (const [name, t] of Object.entries(result)) {
+        out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+        t.dispose();
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+}
