@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+export const architecture = z
+  .string()
+  .regex(/^(auto|transfer:[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/)
+  .describe("'auto' (the service chooses by cross-validation), 'transfer:<backbone>', or one of the tutorial CNNs 'cnn1', 'cnn3', 'cnn4'");
+
+export const trainSettings = z
+  .object({
+    timeBudgetSeconds: z.number().int().min(5).max(3600).optional(),
+    augment: z
+      .object({
+        rotation: z.number().min(0).max(180).optional(),
+        shift: z.number().min(0).max(0.5).optional(),
+        zoom: z.number().min(0).max(0.5).optional(),
+        flip: z.boolean().optional(),
+        brightness: z.number().min(0).max(1).optional(),
+        contrast: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
+    classWeights: z.enum(['balanced', 'none']).optional(),
+    folds: z.number().int().min(2).max(10).optional(),
+    epochs: z.number().int().min(1).max(500).optional(),
+  })
+  .catchall(z.unknown());
+
+export const categoryView = z.object({ name: z.string(), count: z.number().int() });
+
+export const runView = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'canceled']),
+  phase: z.string(),
+  progress: z.number(),
+  epoch: z.number().int().nullable(),
+  epochs: z.number().int().nullable(),
+  candidate: z.string().nullable(),
+  etaSeconds: z.number().int().nullable(),
+  elapsedSeconds: z.number().nullable(),
+  queuePosition: z.number().int().optional(),
+  message: z.string().nullable(),
+  error: z.string().nullable(),
+  seed: z.number().int(),
+  imageCount: z.number().int(),
+  attempts: z.number().int(),
+  queuedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  versionId: z.string().nullable(),
+});
+export type RunView = z.infer<typeof runView>;
+
+export const modelView = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  state: z.number().int(),
+  status: z.string(),
+  architecture: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  categories: z.array(categoryView),
+  imageCount: z.number().int(),
+  activeVersion: z.number().int().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ModelView = z.infer<typeof modelView>;
+
+export const createModelBody = z.object({
+  categories: z.array(z.string()).min(2),
+  name: z.string().max(200).optional(),
+  architecture: architecture.optional(),
+  settings: trainSettings.optional(),
+});
+
+export const updateModelBody = z.object({
+  name: z.string().max(200).optional(),
+  architecture: architecture.optional(),
+  settings: trainSettings.optional(),
+});
+
+export const trainBody = z
+  .object({
+    seed: z.number().int().min(0).max(2147483647).optional(),
+    settings: trainSettings.optional(),
+  })
+  .default({});
+
+export const uploadResultView = z.object({
+  file: z.string(),
+  status: z.enum(['stored', 'duplicate', 'rejected']),
+  imageId: z.string().optional(),
+  sha256: z.string().optional(),
+  category: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const imageView = z.object({
+  id: z.string(),
+  category: z.string(),
+  sha256: z.string(),
+  filename: z.string().nullable(),
+  format: z.string(),
+  size: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  createdAt: z.string(),
+});
+
+export const versionView = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  active: z.boolean(),
+  runId: z.string(),
+  architecture: z.string(),
+  backbone: z.string().nullable(),
+  classes: z.array(z.string()),
+  seed: z.number().int(),
+  settings: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+
+export const predictionView = z.object({
+  file: z.string(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+  label: z.string().optional(),
+  probability: z.number().optional(),
+  outOfDistribution: z.boolean().optional(),
+  oodScore: z.number().optional(),
+  prediction: z.array(z.object({ label: z.string(), probability: z.number() })).optional(),
+});
+
+export const keyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+export const createKeyBody = z.object({
+  name: z.string().max(100).optional(),
+  scopes: z.array(z.enum(['train', 'predict', 'admin'])).min(1).optional(),
+});
+
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  errors: z.array(z.object({ reason: z.string(), message: z.string(), field: z.string().optional() })).optional(),
+  requestId: z.string(),
+});

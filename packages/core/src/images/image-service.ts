@@ -1,0 +1,137 @@
+import type { Db } from '@tailor/db';
+import { decodeImageInfo, InvalidImageError } from '@tailor/ml/src/preprocess';
+import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
+import { BadRequestError } from '../errors';
+import type { ModelService } from '../models';
+
+export interface IncomingFile {
+  filename: string;
+  bytes: Buffer;
+}
+
+export type UploadStatus = 'stored' | 'duplicate' | 'rejected';
+
+export interface UploadResult {
+  file: string;
+  status: UploadStatus;
+  imageId?: string;
+  sha256?: string;
+  category?: string;
+  /** Why a file was rejected, or for a duplicate, where it already is. */
+  message?: string;
+}
+
+export interface ImageLimits {
+  maxImageDimension: number;
+}
+
+/**
+ * Stores uploaded images: each file is validated as an image from its header before anything is written, stored
+ * content-addressed (identical bytes share one blob, so a retried upload overwrites instead of duplicating), and
+ * recorded once per model — a second upload of the same bytes is reported as a duplicate.
+ */
+export class ImageService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly models: ModelService,
+    private readonly limits: ImageLimits,
+  ) {}
+
+  async upload(accountId: string, modelId: string, categoryName: string, files: IncomingFile[]): Promise<UploadResult[]> {
+    const model = await this.models.get(accountId, modelId);
+    const category = model.categories.find((c) => c.name === categoryName);
+    if (!category) {
+      throw new BadRequestError(`Unknown category '${categoryName}'`, [
+        { reason: 'category', message: `The model's categories are: ${model.categories.map((c) => c.name).join(', ')}` },
+      ]);
+    }
+    const results: UploadResult[] = [];
+    for (const file of files) results.push(await this.storeOne(model.id, category.id, categoryName, file));
+    await this.models.refreshDataState(model.id);
+    return results;
+  }
+
+  private async storeOne(modelId: string, categoryId: string, categoryName: string, file: IncomingFile): Promise<UploadResult> {
+    const base = { file: file.filename };
+    if (file.bytes.length === 0) return { ...base, status: 'rejected', message: 'empty file' };
+    let info;
+    try {
+      info = await decodeImageInfo(file.bytes);
+    } catch (err) {
+      if (err instanceof InvalidImageError) return { ...base, status: 'rejected', message: err.message };
+      throw err;
+    }
+    if (info.width > this.limits.maxImageDimension || info.height > this.limits.maxImageDimension) {
+      return {
+        ...base,
+        status: 'rejected',
+        message: `image is ${info.width}x${info.height}; the limit is ${this.limits.maxImageDimension} pixels per side`,
+      };
+    }
+    const sha256 = sha256Hex(file.bytes);
+    const existing = await this.db.image.findUnique({
+      where: { modelId_sha256: { modelId, sha256 } },
+      include: { category: { select: { name: true } } },
+    });
+    if (existing) return duplicate(base, existing.id, sha256, existing.category.name);
+    const blobKey = contentKey(sha256);
+    if (!(await this.blobs.head(blobKey))) await this.blobs.put(blobKey, file.bytes, { contentType: `image/${info.format}` });
+    try {
+      const image = await this.db.image.create({
+        data: {
+          modelId,
+          categoryId,
+          sha256,
+          blobKey,
+          filename: file.filename.slice(0, 255),
+          format: info.format,
+          size: file.bytes.length,
+          width: info.width,
+          height: info.height,
+        },
+      });
+      return { ...base, status: 'stored', imageId: image.id, sha256, category: categoryName };
+    } catch (err) {
+      // A concurrent upload of the same bytes won the race on the unique (model, sha256) index.
+      if ((err as { code?: string }).code === 'P2002') {
+        const winner = await this.db.image.findUniqueOrThrow({
+          where: { modelId_sha256: { modelId, sha256 } },
+          include: { category: { select: { name: true } } },
+        });
+        return duplicate(base, winner.id, sha256, winner.category.name);
+      }
+      throw err;
+    }
+  }
+
+  async list(accountId: string, modelId: string, opts: { category?: string; limit?: number; cursor?: string } = {}) {
+    const model = await this.models.get(accountId, modelId);
+    return this.db.image.findMany({
+      where: { modelId: model.id, ...(opts.category ? { category: { name: opts.category } } : {}) },
+      orderBy: { id: 'asc' },
+      take: Math.min(opts.limit ?? 100, 1000),
+      ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+      select: { id: true, sha256: true, filename: true, format: true, size: true, width: true, height: true, createdAt: true, category: { select: { name: true } } },
+    });
+  }
+
+  async getBytes(accountId: string, modelId: string, imageId: string) {
+    const model = await this.models.get(accountId, modelId);
+    const image = await this.db.image.findFirst({ where: { id: imageId, modelId: model.id } });
+    if (!image) return undefined;
+    return { image, bytes: await this.blobs.getBuffer(image.blobKey) };
+  }
+
+  async delete(accountId: string, modelId: string, imageId: string): Promise<boolean> {
+    const model = await this.models.get(accountId, modelId);
+    // The blob stays: it is content-addressed and may belong to other models too.
+    const res = await this.db.image.deleteMany({ where: { id: imageId, modelId: model.id } });
+    if (res.count) await this.models.refreshDataState(model.id);
+    return res.count > 0;
+  }
+}
+
+function duplicate(base: { file: string }, imageId: string, sha256: string, category: string): UploadResult {
+  return { ...base, status: 'duplicate', imageId, sha256, category, message: `already uploaded to category '${category}'` };
+}

@@ -1,0 +1,2 @@
+export { ImageService } from './image-service';
+export type { IncomingFile, UploadResult, UploadStatus, ImageLimits } from './image-service';

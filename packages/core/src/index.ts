@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './accounts';
+export * from './models';
+export * from './images';
+export * from './training';
+export * from './versions';
+export * from './prediction';
+export * from './url-fetch';
+export { createServices } from './services';
+export type { Infrastructure, Services } from './services';

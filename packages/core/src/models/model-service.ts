@@ -1,0 +1,113 @@
+import type { Db } from '@tailor/db';
+import { BadRequestError, NotFoundError } from '../errors';
+import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
+
+export const ARCHITECTURE_PATTERN = /^(auto|transfer:[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/;
+const CATEGORY_NAME = /^[^\u0000-\u001f/\\]{1,100}$/;
+
+export interface CreateModelInput {
+  categories: string[];
+  name?: string;
+  architecture?: string;
+  settings?: Record<string, unknown>;
+}
+
+export type ModelWithCounts = Awaited<ReturnType<ModelService['get']>>;
+
+export class ModelService {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { minImagesPerClass: number },
+  ) {}
+
+  async create(accountId: string, input: CreateModelInput) {
+    const categories = input.categories.map((c) => c.trim());
+    const problems = [];
+    if (categories.length < 2) problems.push({ reason: 'categories', message: 'At least two categories are required' });
+    const bad = categories.filter((c) => !CATEGORY_NAME.test(c));
+    if (bad.length) problems.push({ reason: 'categories', message: `Invalid category names: ${bad.map((b) => JSON.stringify(b)).join(', ')}` });
+    const dupes = categories.filter((c, i) => categories.indexOf(c) !== i);
+    if (dupes.length) problems.push({ reason: 'categories', message: `Duplicate categories: ${[...new Set(dupes)].join(', ')}` });
+    if (categories.length > 1000) problems.push({ reason: 'categories', message: 'At most 1000 categories' });
+    const architecture = input.architecture ?? 'auto';
+    if (!ARCHITECTURE_PATTERN.test(architecture)) {
+      problems.push({ reason: 'architecture', message: `Unknown architecture '${architecture}' (auto, transfer:<backbone>, cnn1, cnn3, cnn4)` });
+    }
+    if (problems.length) throw new BadRequestError('Invalid model definition', problems);
+    const model = await this.db.model.create({
+      data: {
+        accountId,
+        name: input.name,
+        architecture,
+        settings: (input.settings ?? {}) as object,
+        state: ModelState.Created,
+        status: STATUS_TEXT.created,
+        categories: { create: categories.map((name) => ({ name })) },
+      },
+    });
+    return this.get(accountId, model.id);
+  }
+
+  /** The model with per-category image counts. Another account's model is "not found". */
+  async get(accountId: string, modelId: string) {
+    if (!isUuid(modelId)) throw new NotFoundError('Model', modelId);
+    const model = await this.db.model.findFirst({
+      where: { id: modelId, accountId },
+      include: { categories: { orderBy: { createdAt: 'asc' }, include: { _count: { select: { images: true } } } } },
+    });
+    if (!model) throw new NotFoundError('Model', modelId);
+    return model;
+  }
+
+  async list(accountId: string) {
+    return this.db.model.findMany({
+      where: { accountId },
+      orderBy: { createdAt: 'desc' },
+      include: { categories: { orderBy: { createdAt: 'asc' }, include: { _count: { select: { images: true } } } } },
+    });
+  }
+
+  async update(accountId: string, modelId: string, data: { name?: string; architecture?: string; settings?: Record<string, unknown> }) {
+    await this.get(accountId, modelId);
+    if (data.architecture && !ARCHITECTURE_PATTERN.test(data.architecture)) {
+      throw new BadRequestError(`Unknown architecture '${data.architecture}'`);
+    }
+    await this.db.model.update({ where: { id: modelId }, data: { ...data, settings: data.settings as object | undefined } });
+    return this.get(accountId, modelId);
+  }
+
+  async delete(accountId: string, modelId: string) {
+    const model = await this.get(accountId, modelId);
+    if (BUSY_STATES.includes(model.state)) {
+      // A queued or running job would write into a deleted model; cancel it first.
+      throw new BadRequestError('Cancel the model\'s training run before deleting it');
+    }
+    await this.db.model.delete({ where: { id: modelId } });
+  }
+
+  /**
+   * Recomputes state 0/1/2 from the uploaded data, unless the model is busy, hosted or errored (those states are
+   * owned by training). Called after uploads and deletions.
+   */
+  async refreshDataState(modelId: string) {
+    const model = await this.db.model.findUniqueOrThrow({
+      where: { id: modelId },
+      include: { categories: { include: { _count: { select: { images: true } } } } },
+    });
+    if (model.state > ModelState.ReadyToTrain || model.state === ModelState.Error) return;
+    const total = model.categories.reduce((n, c) => n + c._count.images, 0);
+    const short = model.categories.filter((c) => c._count.images < this.opts.minImagesPerClass).map((c) => c.name);
+    const [state, status] =
+      total === 0
+        ? [ModelState.Created, STATUS_TEXT.created]
+        : short.length
+          ? [ModelState.DataUploaded, STATUS_TEXT.needsMoreData(short, this.opts.minImagesPerClass)]
+          : [ModelState.ReadyToTrain, STATUS_TEXT.ready];
+    // Conditional update: never overwrite a state training set meanwhile.
+    await this.db.model.updateMany({ where: { id: modelId, state: { gte: 0, lte: 2 } }, data: { state, status } });
+  }
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

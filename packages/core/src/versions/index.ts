@@ -1,0 +1,1 @@
+export { VersionService } from './version-service';
