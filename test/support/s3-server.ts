@@ -53,15 +53,21 @@ export async function startS3Server(opts: StartS3ServerOptions = {}): Promise<S3
     // Path-style only: virtual-host buckets would need DNS for <bucket>.127.0.0.1.
     vhostBuckets: false,
   });
-  await app.configureBuckets();
   const server = http.createServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await app.configureBuckets();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    app.logger.close();
+    if (ownsDirectory) await rm(directory, { recursive: true, force: true });
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   let stopped = false;
   return {
