@@ -29,9 +29,11 @@ export async function assertRedisReachable(url = TEST_REDIS_URL): Promise<void> 
 
 /** Deletes every key under `prefix` (SCAN + UNLINK, never KEYS/FLUSHDB: other runs share the server). */
 export async function deleteRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const client = new IORedis(url, { maxRetriesPerRequest: 1 });
+  const client = new IORedis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined); // reported by the rejected command
   let deleted = 0;
   try {
+    await client.connect();
     let cursor = '0';
     do {
       const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
