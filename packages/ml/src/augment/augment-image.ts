@@ -95,8 +95,9 @@ export function applyAugment<T extends Uint8Array | Float32Array>(img: Augmentab
       let sy = m10 * u + m11 * v + cy - ty;
       sx = sx < 0 ? 0 : sx > w - 1 ? w - 1 : sx;
       sy = sy < 0 ? 0 : sy > h - 1 ? h - 1 : sy;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
+      // sx, sy >= 0 after clamping, so truncation is floor (and avoids global lookups, slow inside vm contexts).
+      const x0 = sx | 0;
+      const y0 = sy | 0;
       const x1 = x0 + 1 < w ? x0 + 1 : x0;
       const y1 = y0 + 1 < h ? y0 + 1 : y0;
       const fx = sx - x0;
@@ -113,9 +114,9 @@ export function applyAugment<T extends Uint8Array | Float32Array>(img: Augmentab
       const o = (y * w + x) * 3;
       if (isByte) {
         // Uint8Array assignment truncates; round so an identity transform is exact.
-        out[o] = Math.round(tmp[0]);
-        out[o + 1] = Math.round(tmp[1]);
-        out[o + 2] = Math.round(tmp[2]);
+        out[o] = (tmp[0] + 0.5) | 0;
+        out[o + 1] = (tmp[1] + 0.5) | 0;
+        out[o + 2] = (tmp[2] + 0.5) | 0;
       } else {
         out[o] = tmp[0];
         out[o + 1] = tmp[1];
@@ -128,6 +129,7 @@ export function applyAugment<T extends Uint8Array | Float32Array>(img: Augmentab
 }
 
 function adjustTone(data: Uint8Array | Float32Array, brightness: number, contrast: number, lo: number, hi: number): void {
+  const isByte = data instanceof Uint8Array;
   let mean = 0;
   for (let i = 0; i < data.length; i++) mean += data[i];
   mean = (mean / data.length - lo) * brightness;
@@ -135,7 +137,7 @@ function adjustTone(data: Uint8Array | Float32Array, brightness: number, contras
     const b = (data[i] - lo) * brightness;
     let v = (b - mean) * contrast + mean + lo;
     v = v < lo ? lo : v > hi ? hi : v;
-    data[i] = data instanceof Uint8Array ? Math.round(v) : v;
+    data[i] = isByte ? (v + 0.5) | 0 : v;
   }
 }
 

@@ -97,13 +97,13 @@ export async function decodeToRgb(bytes: Uint8Array, opts: ResizeOptions): Promi
 }
 
 /** Raw 8-bit greyscale pixels (e.g. a 28x28 Fashion-MNIST idx record) -> the same RGB a greyscale JPEG of them gives. */
-export function greyPixelsToRgb(pixels: Uint8Array, width: number, height: number, opts: ResizeOptions): Promise<RgbImage> {
+export async function greyPixelsToRgb(pixels: Uint8Array, width: number, height: number, opts: ResizeOptions): Promise<RgbImage> {
   if (pixels.length !== width * height) throw new Error(`expected ${width * height} grey pixels, got ${pixels.length}`);
   return finish(sharp(pixels, { raw: { width, height, channels: 1 } }), opts);
 }
 
 /** Raw 8-bit RGB pixels -> resized RGB through the same policy. */
-export function rgbPixelsToRgb(pixels: Uint8Array, width: number, height: number, opts: ResizeOptions): Promise<RgbImage> {
+export async function rgbPixelsToRgb(pixels: Uint8Array, width: number, height: number, opts: ResizeOptions): Promise<RgbImage> {
   if (pixels.length !== width * height * 3) throw new Error(`expected ${width * height * 3} RGB bytes, got ${pixels.length}`);
   return finish(sharp(pixels, { raw: { width, height, channels: 3 } }), opts);
 }

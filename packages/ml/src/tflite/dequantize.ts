@@ -23,7 +23,7 @@ export function dequantize(model: TfliteModel, t: TfliteTensor): Float32Array {
   const dim = axis < 0 ? 1 : t.shape[axis];
   const read = reader(t.type, dv);
   for (let i = 0; i < count; i++) {
-    const c = axis < 0 ? 0 : Math.floor(i / inner) % dim;
+    const c = axis < 0 ? 0 : ((i / inner) | 0) % dim;
     out[i] = q.scale[c] * (read(i) - (q.zeroPoint[c] ?? 0));
   }
   return out;
