@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   testMatch: ['<rootDir>/{apps,packages,bench,test}/**/*.test.ts'],
+  // A few dependencies ship ESM only (content-disposition 2, under @fastify/static); swc makes them CommonJS for jest.
+  transformIgnorePatterns: ["/node_modules/(?!.*content-disposition/)"],
   testPathIgnorePatterns: ['/node_modules/', '/data/'],
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
   testTimeout: 120000,

@@ -42,7 +42,7 @@ export class ModelService {
         settings: (input.settings ?? {}) as object,
         state: ModelState.Created,
         status: STATUS_TEXT.created,
-        categories: { create: categories.map((name) => ({ name })) },
+        categories: { create: categories.map((name, position) => ({ name, position })) },
       },
     });
     return this.get(accountId, model.id);
@@ -53,7 +53,7 @@ export class ModelService {
     if (!isUuid(modelId)) throw new NotFoundError('Model', modelId);
     const model = await this.db.model.findFirst({
       where: { id: modelId, accountId },
-      include: { categories: { orderBy: { createdAt: 'asc' }, include: { _count: { select: { images: true } } } } },
+      include: { categories: { orderBy: { position: 'asc' }, include: { _count: { select: { images: true } } } } },
     });
     if (!model) throw new NotFoundError('Model', modelId);
     return model;
@@ -63,7 +63,7 @@ export class ModelService {
     return this.db.model.findMany({
       where: { accountId },
       orderBy: { createdAt: 'desc' },
-      include: { categories: { orderBy: { createdAt: 'asc' }, include: { _count: { select: { images: true } } } } },
+      include: { categories: { orderBy: { position: 'asc' }, include: { _count: { select: { images: true } } } } },
     });
   }
 

@@ -45,6 +45,7 @@ CREATE TABLE "categories" (
     "id" UUID NOT NULL,
     "model_id" UUID NOT NULL,
     "name" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "categories_pkey" PRIMARY KEY ("id")

@@ -1,0 +1,29 @@
+import { requireScope, UnauthorizedError, type Principal, type Scope } from '@tailor/core';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * Reads the API key the way NanoNets clients send it — HTTP Basic with the key as the username and an empty
+ * password — and also as `Authorization: Bearer <key>` for native clients.
+ */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ', 2);
+  if (!value) return undefined;
+  if (/^basic$/i.test(scheme!)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon === -1 ? decoded : decoded.slice(0, colon) || decoded.slice(colon + 1);
+  }
+  if (/^bearer$/i.test(scheme!)) return value;
+  return undefined;
+}
+
+/** Authenticates the request and checks the scope; the principal is cached on the request. */
+export async function authorize(request: FastifyRequest, scope: Scope): Promise<Principal> {
+  request.principal ??= await request.server.services.accounts.authenticate(presentedKey(request));
+  requireScope(request.principal, scope);
+  return request.principal;
+}
+
+export { UnauthorizedError };

@@ -1,0 +1,13 @@
+import { BadRequestError, type UrlFetchLimits } from '@tailor/core';
+import type { Config } from '@tailor/config';
+
+export function urlLimits(config: Config): UrlFetchLimits {
+  return { timeoutMs: config.TAILOR_URL_FETCH_TIMEOUT_MS, maxBytes: config.TAILOR_MAX_UPLOAD_BYTES, allowPrivate: config.TAILOR_ALLOW_PRIVATE_URLS };
+}
+
+export function checkUrlCount(urls: string[], config: Config) {
+  if (urls.length === 0) throw new BadRequestError('urls is required', [{ reason: 'urls', message: 'Pass one or more `urls` fields' }]);
+  if (urls.length > config.TAILOR_MAX_URLS_PER_REQUEST) {
+    throw new BadRequestError(`Too many URLs (limit ${config.TAILOR_MAX_URLS_PER_REQUEST} per request)`);
+  }
+}

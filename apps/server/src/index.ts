@@ -1,0 +1,4 @@
+export { startTailor } from './start';
+export type { Running } from './start';
+export { openInfrastructure } from './infrastructure';
+export { bootstrapAccount } from './bootstrap-account';

@@ -1,0 +1,65 @@
+import type { Config } from '@tailor/config';
+import { createDb, migrateDatabase, startEmbeddedPostgres, type Db } from '@tailor/db';
+import { createBullMqRunner, createInProcessRunner, type JobLogger, type JobRunner } from '@tailor/queue';
+import { createBlobStore, type BlobStore } from '@tailor/storage';
+import path from 'node:path';
+
+export interface Infra {
+  config: Config;
+  databaseUrl: string;
+  db: Db;
+  blobs: BlobStore;
+  jobs: JobRunner;
+  /** Closes in reverse order of opening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the stores for the configured mode. Embedded: PostgreSQL from the npm package under the data dir, blobs on
+ * the filesystem, jobs in-process. Distributed: DATABASE_URL, REDIS_URL (BullMQ) and S3_* (or the filesystem).
+ * Migrations are applied on every start (idempotent, under Prisma's advisory lock).
+ */
+export async function openInfrastructure(config: Config, logger: JobLogger): Promise<Infra> {
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(config.dataDir, config.TAILOR_EMBEDDED_PG_PORT);
+      closers.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+    await migrateDatabase(databaseUrl);
+    const db = createDb(databaseUrl);
+    closers.push(() => db.$disconnect());
+    const blobs = config.S3_BUCKET
+      ? createBlobStore({
+          kind: 's3',
+          bucket: config.S3_BUCKET,
+          endpoint: config.S3_ENDPOINT,
+          region: config.S3_REGION,
+          accessKeyId: config.S3_ACCESS_KEY_ID,
+          secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: config.S3_FORCE_PATH_STYLE,
+          createBucket: true,
+        })
+      : createBlobStore({ kind: 'fs', root: path.join(config.dataDir, 'blobs') });
+    closers.push(async () => blobs.close?.());
+    const jobs = config.REDIS_URL
+      ? createBullMqRunner({ redisUrl: config.REDIS_URL, prefix: config.TAILOR_QUEUE_PREFIX, logger })
+      : createInProcessRunner({ logger });
+    closers.push(() => jobs.close());
+    return {
+      config,
+      databaseUrl,
+      db,
+      blobs,
+      jobs,
+      close: async () => {
+        for (const close of closers.reverse()) await close().catch(() => {});
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+}

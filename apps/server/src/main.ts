@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from '@tailor/config';
+import pino from 'pino';
+import { startTailor } from './start';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['authorization', 'key'] });
+  const running = await startTailor(config, { logger });
+  if (running.url) {
+    const shown = running.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
+    console.log(`\nTailor is running (${config.mode} mode, role ${config.TAILOR_ROLE}) at ${shown}`);
+    console.log(`  API docs:   ${shown}/docs`);
+    if (running.bootstrapKey) {
+      console.log(`  First account created. Its API key (shown once, store it now):\n\n      ${running.bootstrapKey}\n`);
+      console.log(`  export TAILOR_API_KEY=${running.bootstrapKey}`);
+    } else {
+      console.log('  Create an API key with: npm run tailor-admin -- keys create --account <account-id>');
+    }
+  } else {
+    console.log(`Tailor worker running (${config.mode} mode)`);
+  }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      logger.info({ signal: sig }, 'shutting down');
+      running.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error('Tailor failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

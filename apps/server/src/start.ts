@@ -1,0 +1,63 @@
+import { buildApp } from '@tailor/api';
+import type { Config } from '@tailor/config';
+import { createServices, type Services } from '@tailor/core';
+import { loadClassifier } from '@tailor/ml';
+import { recoverRuns, registerTrainingWorker } from '@tailor/worker';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { bootstrapAccount } from './bootstrap-account';
+import { openInfrastructure, type Infra } from './infrastructure';
+
+export interface Running {
+  infra: Infra;
+  services: Services;
+  app?: FastifyInstance;
+  url?: string;
+  bootstrapKey?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Tailor in the configured role: `all` (API + worker in one process; the embedded default), `api` or `worker`.
+ * Shutdown runs once, in order: stop taking HTTP traffic, stop taking jobs (running ones get the close deadline), then
+ * close the stores — under a hard deadline.
+ */
+export async function startTailor(config: Config, opts: { logger?: pino.Logger } = {}): Promise<Running> {
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['authorization', 'key'] });
+  const infra = await openInfrastructure(config, logger);
+  const services = createServices(infra, (artifact) => loadClassifier(artifact as never) as never);
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  let bootstrapKey: string | undefined;
+  try {
+    if (config.TAILOR_ROLE !== 'worker') {
+      const boot = await bootstrapAccount(config, infra.db, services.accounts);
+      bootstrapKey = boot.key;
+      app = await buildApp({ config, services, logger: opts.logger ? { level: config.LOG_LEVEL } : undefined });
+      url = await app.listen({ port: config.PORT, host: config.HOST });
+    }
+    if (config.TAILOR_ROLE !== 'api') {
+      registerTrainingWorker({ config, db: infra.db, jobs: infra.jobs, logger });
+      const recovered = await recoverRuns(infra.db, infra.jobs);
+      if (recovered) logger.info({ recovered }, 're-enqueued unfinished training runs');
+    }
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await infra.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, 45_000).unref());
+      await Promise.race([
+        (async () => {
+          await app?.close();
+          services.predictions.close();
+          await infra.close();
+        })(),
+        deadline,
+      ]);
+    })());
+  return { infra, services, app, url, bootstrapKey, stop };
+}

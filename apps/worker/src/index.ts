@@ -1,0 +1,4 @@
+export { registerTrainingWorker } from './training-worker';
+export type { WorkerLogger } from './training-worker';
+export { blobStoreConfig } from './blob-config';
+export { recoverRuns } from './recover-runs';

@@ -1,0 +1,71 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ProgressUpdate } from '@tailor/core';
+import type { ChildMessage, TrainOutcome, TrainRequest } from './train-protocol';
+
+export class ChildCrashedError extends Error {
+  override name = 'ChildCrashedError';
+}
+export class TrainingFailedError extends Error {
+  override name = 'TrainingFailedError';
+}
+export class TrainingAbortedError extends Error {
+  override name = 'TrainingAbortedError';
+}
+
+// The child runs TypeScript sources directly, like the parent: tsx's loader is passed explicitly so this works the same
+// under `npm start`, under jest, and in the Docker image.
+const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+const CHILD_ENTRY = path.join(__dirname, 'train-child.ts');
+
+/**
+ * Runs one training in a child process. `onProgress` returning false (the run was canceled) or the signal aborting
+ * (shutdown, job timeout) kills the child. A child that dies without a result is a crash (retryable); one that reports
+ * an error failed on its data or settings (not retryable).
+ */
+export function runTrainingChild(
+  req: TrainRequest,
+  opts: { onProgress: (p: ProgressUpdate) => Promise<boolean>; signal: AbortSignal },
+): Promise<TrainOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--import', TSX_LOADER],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      finish(() => reject(new TrainingAbortedError('training interrupted')));
+    };
+    opts.signal.addEventListener('abort', onAbort);
+    if (opts.signal.aborted) return onAbort();
+    let chain = Promise.resolve();
+    child.on('message', (msg: ChildMessage) => {
+      if (msg.type === 'progress') {
+        // Serialised so progress rows are written in order.
+        chain = chain.then(async () => {
+          const keepGoing = await opts.onProgress(msg.progress).catch(() => true);
+          if (!keepGoing) {
+            child.kill('SIGKILL');
+            finish(() => reject(new TrainingAbortedError('run canceled')));
+          }
+        });
+      } else if (msg.type === 'done') {
+        finish(() => resolve(msg.outcome));
+      } else if (msg.type === 'error') {
+        finish(() => reject(new TrainingFailedError(msg.message)));
+      }
+    });
+    child.on('exit', (code, sig) => finish(() => reject(new ChildCrashedError(`training process exited (${sig ?? code})`))));
+    child.on('error', (err) => finish(() => reject(new ChildCrashedError(err.message))));
+    child.send(req);
+  });
+}

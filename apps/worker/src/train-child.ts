@@ -1,0 +1,50 @@
+/**
+ * The training child process. TensorFlow.js on wasm and onnxruntime compute synchronously, so training runs here,
+ * off the event loop of the process that answers HTTP and heartbeats jobs. It reads images and writes artifacts
+ * through the blob store itself (only ids travel over IPC) and reports progress as messages.
+ */
+import { trainClassifier } from '@tailor/ml';
+import { createBlobStore } from '@tailor/storage';
+import { BlobEmbeddingCache } from './blob-embedding-cache';
+import type { ChildMessage, TrainRequest } from './train-protocol';
+
+function send(msg: ChildMessage): Promise<void> {
+  return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
+}
+
+async function train(req: TrainRequest) {
+  const blobs = createBlobStore(req.blobConfig);
+  const result = await trainClassifier({
+    images: req.images.map((i) => ({ id: i.id, sha256: i.sha256, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
+    classes: req.classes,
+    seed: req.seed,
+    settings: { ...req.settings, architecture: req.architecture, timeBudgetSeconds: req.timeBudgetSeconds } as never,
+    cache: new BlobEmbeddingCache(blobs),
+    onProgress: (p) => void send({ type: 'progress', progress: { ...p, phase: p.phase } }),
+  });
+  const files: Array<{ name: string; size: number }> = [];
+  for (const [name, bytes] of Object.entries(result.artifact.files)) {
+    await blobs.put(`${req.artifactPrefix}/${name}`, Buffer.from(bytes));
+    files.push({ name, size: bytes.byteLength });
+  }
+  await send({
+    type: 'done',
+    outcome: {
+      manifest: result.artifact.manifest,
+      files,
+      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, timings: result.timings } as Record<string, unknown>,
+      backbone: (result.chosen as { backbone?: string }).backbone ?? null,
+      architecture: req.architecture,
+    },
+  });
+}
+
+process.once('message', (req: TrainRequest) => {
+  train(req).then(
+    () => process.exit(0),
+    async (err: Error) => {
+      await send({ type: 'error', message: err?.message ?? String(err) });
+      process.exit(1);
+    },
+  );
+});

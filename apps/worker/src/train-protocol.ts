@@ -1,0 +1,28 @@
+import type { BlobStoreConfig } from '@tailor/storage';
+import type { ProgressUpdate } from '@tailor/core';
+
+/** What the worker sends its training child process. */
+export interface TrainRequest {
+  runId: string;
+  blobConfig: BlobStoreConfig;
+  artifactPrefix: string;
+  images: Array<{ id: string; sha256: string; blobKey: string; label: string }>;
+  classes: string[];
+  seed: number;
+  settings: Record<string, unknown>;
+  architecture: string;
+  timeBudgetSeconds: number;
+}
+
+export interface TrainOutcome {
+  manifest: unknown;
+  files: Array<{ name: string; size: number }>;
+  metrics: Record<string, unknown>;
+  backbone: string | null;
+  architecture: string;
+}
+
+export type ChildMessage =
+  | { type: 'progress'; progress: ProgressUpdate }
+  | { type: 'done'; outcome: TrainOutcome }
+  | { type: 'error'; message: string };

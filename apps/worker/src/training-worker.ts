@@ -1,0 +1,79 @@
+import type { Config } from '@tailor/config';
+import { RunLifecycle } from '@tailor/core';
+import type { Db } from '@tailor/db';
+import { jobCatalog, type JobRunner } from '@tailor/queue';
+import { blobStoreConfig } from './blob-config';
+import { ChildCrashedError, runTrainingChild, TrainingAbortedError } from './run-child';
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Consumes `train` jobs: claims the run, trains in a child process, stores the artifacts under a prefix derived from
+ * the run id (a retried job overwrites, never duplicates) and publishes exactly one version.
+ */
+export function registerTrainingWorker(deps: { config: Config; db: Db; jobs: JobRunner; logger: WorkerLogger }) {
+  const { config, db, jobs, logger } = deps;
+  const lifecycle = new RunLifecycle(db);
+  jobs.process(
+    'train',
+    async ({ runId }, ctx) => {
+      const log = { runId, attempt: ctx.attempt };
+      const run = await lifecycle.claim(runId, ctx.attempt);
+      if (!run) return logger.info(log, 'run already ended; skipping');
+      const images = await db.image.findMany({
+        where: { modelId: run.modelId },
+        orderBy: { id: 'asc' },
+        include: { category: { select: { name: true } } },
+      });
+      const categories = await db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } });
+      const used = new Set(images.map((i) => i.category.name));
+      const classes = categories.map((c) => c.name).filter((n) => used.has(n));
+      const settings = (run.settings ?? {}) as Record<string, unknown>;
+      const started = Date.now();
+      logger.info({ ...log, modelId: run.modelId, images: images.length, classes: classes.length }, 'training started');
+      try {
+        const outcome = await runTrainingChild(
+          {
+            runId,
+            blobConfig: blobStoreConfig(config),
+            artifactPrefix: `models/${run.modelId}/runs/${runId}`,
+            images: images.map((i) => ({ id: i.id, sha256: i.sha256, blobKey: i.blobKey, label: i.category.name })),
+            classes,
+            seed: run.seed,
+            settings,
+            architecture: run.model.architecture,
+            timeBudgetSeconds: Number(settings.timeBudgetSeconds ?? config.TAILOR_TRAIN_TIME_BUDGET_S),
+          },
+          { onProgress: (p) => lifecycle.progress(runId, p), signal: ctx.signal },
+        );
+        const version = await lifecycle.publish(runId, {
+          artifactPrefix: `models/${run.modelId}/runs/${runId}`,
+          artifacts: { manifest: outcome.manifest, files: outcome.files },
+          metrics: outcome.metrics,
+          backbone: outcome.backbone,
+          architecture: outcome.architecture,
+          classes,
+        });
+        logger.info({ ...log, versionId: version.id, seconds: (Date.now() - started) / 1000 }, 'training finished');
+      } catch (err) {
+        const message = (err as Error).message;
+        if (err instanceof TrainingAbortedError && !(await lifecycle.isActive(runId))) {
+          return logger.info(log, 'run canceled');
+        }
+        const retryable = err instanceof ChildCrashedError || err instanceof TrainingAbortedError;
+        if (retryable && ctx.attempt < jobCatalog.train.attempts) {
+          logger.warn({ ...log, err: message }, 'training interrupted; will retry');
+          await lifecycle.requeue(runId, message);
+          throw err;
+        }
+        logger.error({ ...log, err: message }, 'training failed');
+        await lifecycle.fail(runId, message);
+      }
+    },
+    { concurrency: config.TAILOR_WORKER_CONCURRENCY },
+  );
+}
