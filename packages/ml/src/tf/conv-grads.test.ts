@@ -27,9 +27,9 @@ function grads(c: Case, backend: string) {
     const w = tf.tensor4d(randomArray(size(c.w), 2), c.w);
     const yShape = tf.conv2d(x, w, c.strides, c.pad).shape;
     const r = tf.tensor(randomArray(size(yShape), 3), yShape);
-    const [dx, dw] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.strides, c.pad).mul(r).sum())([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).mul(r).sum())([x, w]);
     expect(tf.getBackend()).toBe(backend);
-    return { dx: dx.dataSync().slice(), dw: dw.dataSync().slice(), dxShape: dx.shape, dwShape: dw.shape };
+    return { dx: Float32Array.from(dx.dataSync()), dw: Float32Array.from(dw.dataSync()), dxShape: dx.shape, dwShape: dw.shape };
   });
 }
 

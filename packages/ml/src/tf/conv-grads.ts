@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './conv-grads.training-kernels';
 
 /**
  * Convolution gradients for the wasm backend, expressed as forward convolutions (which wasm runs through XNNPack).
@@ -27,9 +28,10 @@ interface ConvAttrs {
  * take a backend reference, so one is taken here; otherwise disposing the wrapper (the enclosing tidy does) would
  * free the caller's data.
  */
-function wrap(info: tf.TensorInfo, backend: tf.KernelBackend): tf.Tensor {
+function wrap(info: tf.TensorInfo | undefined, backend: unknown): tf.Tensor {
+  if (!info) throw new Error('kernel input missing');
   const t = tf.engine().makeTensorFromTensorInfo(info);
-  backend.incRef(info.dataId);
+  (backend as tf.KernelBackend).incRef(info.dataId);
   return t;
 }
 
@@ -55,7 +57,7 @@ function dilateSpatial(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return x;
   const [n, h, w, c] = x.shape;
   const spread = tf.pad(x.reshape([n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.slice(spread.reshape([n, h * sh, w * sw, c]), [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
+  return tf.slice(spread.reshape([n, h * sh, w * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
 }
 
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
@@ -103,12 +105,14 @@ const backpropInputKernel: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 let registered = false;
 
 /**
- * Registers the conv gradient kernels for the 'wasm' backend only: native backends (tfjs-node, tfjs-node-gpu) and
+ * Registers the conv gradient kernels (and the faster training kernels of conv-grads.training-kernels.ts) for the
+ * 'wasm' backend only: native backends (tfjs-node, tfjs-node-gpu) and
  * `cpu` keep their own. Idempotent. Call after the wasm backend is set (kernel look-up happens per op call).
  */
 export function registerWasmConvGrads(): void {
   if (registered) return;
   registered = true;
+  registerWasmTrainingKernels();
   for (const [kernelName, kernelFunc] of [
     ['Conv2DBackpropFilter', backpropFilterKernel],
     ['Conv2DBackpropInput', backpropInputKernel],

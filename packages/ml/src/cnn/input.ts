@@ -1,0 +1,30 @@
+import sharp from 'sharp';
+
+/**
+ * Input policy for service images fed to the tutorial CNNs: decode any format sharp reads, convert to one
+ * greyscale channel, resize to exactly 28x28 ignoring aspect ratio ('fill', as the tutorial's 28x28 files already
+ * are), and scale pixels to [0,1] (value / 255). No inversion: the models learn Fashion-MNIST's polarity (light
+ * garment on black); photos of dark garments on white backgrounds must be inverted by the caller if wanted.
+ */
+export const CNN_INPUT = { height: 28, width: 28, channels: 1 } as const;
+
+export async function imageToCnnInput(image: Buffer): Promise<Float32Array> {
+  const { data } = await sharp(image)
+    .greyscale()
+    .resize(CNN_INPUT.width, CNN_INPUT.height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  // greyscale() still yields one channel per pixel here; guard in case an alpha channel survives.
+  const channels = data.length / (CNN_INPUT.width * CNN_INPUT.height);
+  const out = new Float32Array(CNN_INPUT.width * CNN_INPUT.height);
+  for (let i = 0; i < out.length; i++) out[i] = data[i * channels] / 255;
+  return out;
+}
+
+/** Several images packed as one NHWC batch. */
+export async function imagesToCnnBatch(images: Buffer[]): Promise<Float32Array> {
+  const out = new Float32Array(images.length * CNN_INPUT.width * CNN_INPUT.height);
+  const decoded = await Promise.all(images.map(imageToCnnInput));
+  decoded.forEach((d, i) => out.set(d, i * d.length));
+  return out;
+}
