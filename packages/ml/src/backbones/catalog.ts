@@ -20,8 +20,8 @@ export interface BackboneSpec extends BackboneSource {
   defaultLayers: string[];
   /** Maps TFLite tensor names to public layer names. */
   nameLayer: LayerNamer;
-  /** ImageNet label file next to the model when the backbone has a classifier (index 0 = background). */
-  labelsFile?: string;
+  /** ImageNet label file (index 0 = background) when the backbone has a classifier; resolved like the model. */
+  labels?: BackboneSource;
 }
 
 const COMMIT = '104342d2d3480b3e66203073dac24f4e2dbb4c41';
@@ -64,7 +64,12 @@ export const BACKBONES: Record<BackboneName, BackboneSpec> = {
     normalization: PIXEL_TO_UNIT,
     defaultLayers: ['pool_block_13'],
     nameLayer: nameV2,
-    labelsFile: 'imagenet_labels.txt',
+    labels: {
+      fileName: 'imagenet_labels.txt',
+      url: coralUrl('imagenet_labels.txt'),
+      // Sum of shared/backbones/imagenet_labels.txt (taken from the same commit).
+      sha256: 'b8aaeb5630c62626a7d124a05c0e14230a7ffdd2136a31d0190a4fb71c1d82f1',
+    },
   },
   'mobilenet_v1_1.0_224_quant_embedding': {
     name: 'mobilenet_v1_1.0_224_quant_embedding',

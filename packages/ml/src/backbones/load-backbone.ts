@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { irToOnnx } from '../onnx/export-onnx';
 import type { IrGraph, IrLayerInfo } from '../tflite/ir';
 import { readTflite } from '../tflite/read-tflite';
 import { tfliteToIr } from '../tflite/to-ir';
 import { getBackboneSpec, type BackboneSpec } from './catalog';
-import { defaultBackboneDir, resolveBackboneBytes, type ResolveOptions } from './resolve-file';
+import { resolveBackboneBytes, type ResolveOptions } from './resolve-file';
 
 export interface LoadedBackbone {
   spec: BackboneSpec;
@@ -48,10 +46,10 @@ export async function backboneOnnx(name: string, outputs: string[], concatAs?: s
   return bytes;
 }
 
-/** ImageNet labels of a classifier backbone (index 0 = background). */
+/** ImageNet labels of a classifier backbone (index 0 = background), verified by sha256 like the model file. */
 export async function loadBackboneLabels(name: string, opts: ResolveOptions = {}): Promise<string[]> {
   const spec = getBackboneSpec(name);
-  if (!spec.labelsFile) throw new Error(`backbone ${name} has no class labels`);
-  const text = await readFile(path.join(opts.localDir ?? defaultBackboneDir(), spec.labelsFile), 'utf8');
+  if (!spec.labels) throw new Error(`backbone ${name} has no class labels`);
+  const text = Buffer.from(await resolveBackboneBytes(spec.labels, { ...opts, url: undefined })).toString('utf8');
   return text.replace(/\r/g, '').replace(/\n+$/, '').split('\n');
 }
