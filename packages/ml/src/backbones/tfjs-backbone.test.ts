@@ -58,3 +58,23 @@ describe('TF.js backbone built from the same IR agrees with onnxruntime', () => 
     model.dispose();
   });
 });
+
+describe('trainable TF.js backbone', () => {
+  beforeAll(() => initTf());
+
+  it('holds every conv weight and bias as a tf.Variable and releases them on dispose', async () => {
+    const { ir } = await loadBackbone('mobilenet_v1_1.0_224_quant_embedding');
+    const before = tf.memory().numTensors;
+    const model = buildTfjsBackbone(ir, { trainable: true });
+    const convs = ir.ops.filter((op) => op.type === 'conv' || op.type === 'depthwise').length;
+    expect(convs).toBe(27);
+    expect(model.variables).toHaveLength(2 * convs);
+    expect(model.variables.every((v) => v.trainable)).toBe(true);
+    const x = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+    const out = model.apply(x, ['pool_conv_13']);
+    expect(out.pool_conv_13.shape).toEqual([1, 1024]);
+    tf.dispose([x, out.pool_conv_13]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

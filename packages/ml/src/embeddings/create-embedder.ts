@@ -130,7 +130,9 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
       const view = embedOptions.view ?? 'orig';
       parseView(view);
       const out = new Array<Float32Array>(inputs.length);
-      const ids = inputs.map(identity);
+      // Content hashes are only needed to key the cache and seed per-image augmentations.
+      const needIds = cache !== undefined || view.startsWith('aug:');
+      const ids = inputs.map((x) => (needIds ? identity(x) : ''));
       const todo: { x: EmbedInput; id: string; index: number }[] = [];
       if (cache) {
         const hits = await Promise.all(ids.map((id) => cache.get(cacheKey(id, view))));
