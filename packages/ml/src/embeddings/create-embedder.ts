@@ -136,17 +136,26 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
       const todo: { x: EmbedInput; id: string; index: number }[] = [];
       if (cache) {
         const hits = await Promise.all(ids.map((id) => cache.get(cacheKey(id, view))));
-        hits.forEach((h, i) => (h && h.length === engine.dim ? (out[i] = h) : todo.push({ x: inputs[i], id: ids[i], index: i })));
+        hits.forEach((h, i) => {
+          // A vector of the wrong width (e.g. written by an older layer set under a reused key) is recomputed.
+          if (h && h.length === engine.dim) out[i] = h;
+          else todo.push({ x: inputs[i], id: ids[i], index: i });
+        });
       } else {
         inputs.forEach((x, i) => todo.push({ x, id: ids[i], index: i }));
       }
       const batches: (typeof todo)[] = [];
       for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
-      // Decode batch k+1 while the engine runs batch k (sharp and onnxruntime both work off the JS thread).
-      let next = batches.length ? prepareBatch(batches[0], view) : undefined;
+      // Decode batch k+1 while the engine runs batch k: sharp works on libuv's thread pool, so it overlaps the forward pass.
+      const prepare = (k: number) => {
+        const p = prepareBatch(batches[k], view);
+        p.catch(() => undefined); // surfaced when awaited; never an unhandled rejection if the forward pass fails first
+        return p;
+      };
+      let next = batches.length ? prepare(0) : undefined;
       for (let k = 0; k < batches.length; k++) {
         const ready = await next!;
-        next = k + 1 < batches.length ? prepareBatch(batches[k + 1], view) : undefined;
+        next = k + 1 < batches.length ? prepare(k + 1) : undefined;
         const flat = await engine.run(ready.data, ready.shape);
         const writes: Promise<void>[] = [];
         batches[k].forEach((it, j) => {
