@@ -76,6 +76,10 @@ describe('createEmbedder (onnxruntime)', () => {
     await expect(embedder.embed([sneaker1], { view: 'rot90' as never })).rejects.toThrow(/bad embedding view/);
   });
 
+  it('rejects a batch containing bytes that are not an image, with the typed error', async () => {
+    await expect(embedder.embed([sneaker1, Buffer.from('not an image')])).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
+  });
+
   it('splits into batches of 32 without changing results', async () => {
     const inputs = [...firstJpegs('Bag', 9), ...firstJpegs('Coat', 9), ...firstJpegs('Dress', 9), ...firstJpegs('Shirt', 9)];
     expect(inputs).toHaveLength(36);
