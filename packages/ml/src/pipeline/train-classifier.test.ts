@@ -1,0 +1,115 @@
+/** @jest-environment ./packages/ml/src/onnx/jest-ort-environment.js */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { artifactFromFiles, artifactToFiles, loadClassifier } from '../prediction';
+import { createEmbedder } from '../embeddings';
+import { tf } from '../tf/backend';
+import { trainClassifier, type TrainingImage, type TrainProgress } from './index';
+
+const SHARED = process.env.TAILOR_SHARED_DIR ?? resolve(__dirname, '../../../../../shared');
+const NANONETS = join(SHARED, 'datasets/nanonets-fashion');
+const CLASSES = ['Tshirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_Boot'];
+
+function jpegs(split: 'train' | 'test', perClass: number): TrainingImage[] {
+  return CLASSES.flatMap((label) =>
+    readdirSync(join(NANONETS, split, label)).sort().slice(0, perClass).map((f) => {
+      const bytes = readFileSync(join(NANONETS, split, label, f));
+      return { id: `${label}/${f}`, sha256: createHash('sha256').update(bytes).digest('hex'), label, bytes };
+    }),
+  );
+}
+
+describe('trainClassifier + loadClassifier on real JPEGs', () => {
+  const train = jpegs('train', 12);
+  const test = jpegs('test', 100);
+  const progress: TrainProgress[] = [];
+  let result: Awaited<ReturnType<typeof trainClassifier>>;
+
+  beforeAll(async () => {
+    result = await trainClassifier({
+      images: train,
+      classes: CLASSES,
+      seed: 11,
+      settings: { searchBudgetSeconds: 20, folds: 3 },
+      onProgress: (p) => progress.push(p),
+    });
+  }, 300_000);
+
+  it('reports out-of-fold metrics, candidates, curves and progress', () => {
+    const { report, candidates, chosen } = result;
+    expect(report.count).toBe(120);
+    expect(report.method).toBe('cross-validation');
+    expect(report.accuracy).toBeGreaterThan(0.5);
+    expect(report.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(120);
+    const wrong = report.misclassified.reduce((s, c) => s + c.imageIds.length, 0);
+    expect(wrong).toBe(Math.round(120 * (1 - report.accuracy)));
+    expect(candidates.length).toBeGreaterThan(0);
+    expect(chosen.members.length).toBeGreaterThan(0);
+    expect(report.curves[0].epochs.length).toBeGreaterThan(0);
+    expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['loading', 'embedding', 'searching', 'training', 'evaluating']));
+    const fractions = progress.map((p) => p.fraction);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1] - 1e-9)).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it('predicts held-out JPEGs, round-trips through files exactly, flags a parrot as out of distribution', async () => {
+    const stored = artifactToFiles(result.artifact);
+    const again = artifactFromFiles(JSON.parse(JSON.stringify(Object.keys(stored))).reduce((o: Record<string, Buffer>, k: string) => ({ ...o, [k]: Buffer.from(stored[k]) }), {}));
+    const a = await loadClassifier(result.artifact);
+    const b = await loadClassifier(again);
+    try {
+      const bytes = test.map((t) => t.bytes!);
+      const pa = await a.predict(bytes);
+      const pb = await b.predict(bytes);
+      expect(pb).toEqual(pa);
+      const acc = pa.filter((p, i) => p.prediction[0].label === test[i].label).length / test.length;
+      expect(acc).toBeGreaterThan(0.6);
+      expect(pa[0].prediction).toHaveLength(10);
+      expect(pa[0].prediction[0].probability).toBeGreaterThanOrEqual(pa[0].prediction[1].probability);
+      expect((await a.predict(bytes.slice(0, 2), { topK: 3 }))[0].prediction).toHaveLength(3);
+
+      const oodRate = pa.filter((p) => p.outOfDistribution).length / pa.length;
+      expect(oodRate).toBeLessThan(0.1);
+      const [parrot] = await a.predict([readFileSync(join(SHARED, 'backbones/samples/parrot.jpg'))]);
+      expect(parrot.outOfDistribution).toBe(true);
+      expect(parrot.oodScore).toBeGreaterThan(1);
+
+      // Latency of one image, in-process (after warm-up), and no tensor growth across predictions.
+      await a.predict([bytes[0]]);
+      const n0 = tf.memory().numTensors;
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        await a.predict([bytes[i]]);
+        times.push(performance.now() - t);
+      }
+      expect(tf.memory().numTensors).toBe(n0);
+      times.sort((x, y) => x - y);
+      console.log(`predict one image: median ${times[10].toFixed(1)} ms, p90 ${times[18].toFixed(1)} ms; test accuracy ${(acc * 100).toFixed(1)}%, ood rate on held-out ${(oodRate * 100).toFixed(1)}%, parrot score ${parrot.oodScore.toFixed(2)}`);
+      expect(times[10]).toBeLessThan(100); // loose bound for a loaded shared CI machine; the target (15 ms) is measured in bench
+      // Prediction preprocesses exactly as training did: its features equal the embedder's on the same files.
+      const feats = await a.embed(bytes.slice(0, 3));
+      const fs = result.artifact.manifest.featureSets.find((f) => f.name === result.artifact.manifest.ood.featureSet)!;
+      const embedder = await createEmbedder({ backbone: fs.backbone, layers: fs.layers, inputSize: fs.inputSize });
+      const direct = await embedder.embed(bytes.slice(0, 3));
+      await embedder.close();
+      expect(feats.map((f) => Array.from(f))).toEqual(direct.map((f) => Array.from(f)));
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+
+  it('same data and seed give the same choice and weights', async () => {
+    const again = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], maxEnsemble: 1 } });
+    const once = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], maxEnsemble: 1 } });
+    expect(once.chosen.members).toEqual(again.chosen.members);
+    expect(artifactToFiles(once.artifact)).toEqual(artifactToFiles(again.artifact));
+  }, 300_000);
+
+  it('rejects labels outside the classes and classes with fewer than two images', async () => {
+    await expect(trainClassifier({ images: train.slice(0, 4).map((t) => ({ ...t, label: 'Hat' })), classes: CLASSES, seed: 1 })).rejects.toThrow(/not one of the classes/);
+    await expect(trainClassifier({ images: train.slice(0, 13), classes: CLASSES.slice(0, 2), seed: 1 })).rejects.toThrow(/at least 2 images/);
+  });
+});

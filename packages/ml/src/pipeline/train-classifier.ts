@@ -1,0 +1,194 @@
+import type { EmbedInput } from '../embeddings/create-embedder';
+import { type EvaluationReport } from '../evaluation/report';
+import { scorePredictions } from '../evaluation/metrics';
+import { deriveSeed } from '../heads/random';
+import type { TrainedHead } from '../heads/types';
+import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, headToMember, putTensor } from '../prediction/artifact';
+import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
+import { featureHeadCandidate, fitFeatureHead, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
+import { searchCandidates } from '../selection/search';
+import { mapLimit } from '../preprocess/preprocess-image';
+import { initTf } from '../tf/backend';
+import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
+import { DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './settings';
+import type { TrainClassifierInput, TrainClassifierResult, TrainingImage, TrainPhase } from './types';
+
+/** Where each phase sits in the overall progress fraction (rough shares of a default run's time). */
+const PHASES: Record<TrainPhase, [number, number]> = {
+  loading: [0, 0.03],
+  embedding: [0.03, 0.3],
+  searching: [0.3, 0.88],
+  training: [0.88, 0.98],
+  evaluating: [0.98, 1],
+};
+
+async function toEmbedInput(img: TrainingImage): Promise<EmbedInput> {
+  if (img.pixels) {
+    if (img.pixels.channels !== 1) throw new Error(`image ${img.id}: only single-channel raw pixels are supported`);
+    return { pixels: img.pixels.pixels, width: img.pixels.width, height: img.pixels.height };
+  }
+  if (img.bytes) return img.bytes;
+  if (img.load) return img.load();
+  throw new Error(`image ${img.id} has neither bytes, load() nor pixels`);
+}
+
+/**
+ * Trains a classifier end to end: embeds the images with frozen backbones (cached), cross-validates candidate
+ * (feature set x head x hyper-parameter) recipes on the uploaded images only, retrains the winner on all of them,
+ * and returns a storable artifact plus an honest (out-of-fold) evaluation report.
+ */
+export async function trainClassifier(input: TrainClassifierInput): Promise<TrainClassifierResult> {
+  const t0 = performance.now();
+  const secs = (since: number) => (performance.now() - since) / 1000;
+  const settings = resolveSettings(input.settings);
+  const { classes, seed, signal } = input;
+  let lastFraction = 0;
+  const report = (phase: TrainPhase, local: number, extra: Omit<Parameters<NonNullable<TrainClassifierInput['onProgress']>>[0], 'phase' | 'fraction'> = {}) => {
+    if (!input.onProgress) return;
+    const [a, b] = PHASES[phase];
+    // Never moves backwards (the search's share is estimated from its time budget).
+    const fraction = Math.max(lastFraction, a + (b - a) * Math.min(1, Math.max(0, local)));
+    lastFraction = fraction;
+    const elapsed = secs(t0);
+    input.onProgress({ phase, fraction, etaSeconds: fraction > 0.02 ? Math.round((elapsed / fraction) * (1 - fraction)) : undefined, ...extra });
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  };
+
+  // Labels -> indices; every class needs at least two images for cross-validation.
+  if (new Set(classes).size !== classes.length) throw new Error('duplicate class names');
+  if (classes.length < 2) throw new Error('at least two classes are needed');
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const labels = Int32Array.from(input.images, (img) => {
+    const k = classIndex.get(img.label);
+    if (k === undefined) throw new Error(`image ${img.id} has label "${img.label}", which is not one of the classes`);
+    return k;
+  });
+  const counts = classes.map((_, k) => labels.filter((l) => l === k).length);
+  const thin = classes.filter((_, k) => counts[k] < 2);
+  if (thin.length) throw new Error(`every class needs at least 2 images; too few: ${thin.join(', ')}`);
+  await initTf();
+
+  // 1. Load.
+  report('loading', 0);
+  const tLoad = performance.now();
+  let loaded = 0;
+  const inputs = await mapLimit(input.images, 8, async (img) => {
+    checkAbort();
+    const x = await toEmbedInput(img);
+    if (++loaded % 50 === 0) report('loading', loaded / input.images.length);
+    return x;
+  });
+  const loadingSeconds = secs(tLoad);
+
+  // 2. Embed every view once per feature group.
+  const backbone = settings.architecture.startsWith('transfer:') ? settings.architecture.slice('transfer:'.length) : DEFAULT_BACKBONE;
+  const specs = settings.featureSets ?? defaultFeatureSets(backbone);
+  const heads = settings.heads ?? defaultHeads();
+  const ttaViews = settings.flipTta ? 2 : 1;
+  const views = trainingViews(Math.max(settings.trainViews, ttaViews), deriveSeed(seed, 'augment') % 1_000_000);
+  const tEmbed = performance.now();
+  report('embedding', 0, { message: `${specs.length} feature sets x ${views.length} views` });
+  const sets = await extractFeatureSets(inputs, specs, views, {
+    cache: input.cache,
+    threads: settings.threads,
+    signal,
+    onProgress: (done, total) => report('embedding', done / total),
+  });
+  const embeddingSeconds = secs(tEmbed);
+  checkAbort();
+
+  // 3. Cross-validated search.
+  const recipes: FeatureHeadRecipe[] = [];
+  for (const spec of specs) for (const head of heads) recipes.push({ featureSet: spec.name, head, trainViews: settings.trainViews, ttaViews });
+  const candidates = recipes.map((r) => featureHeadCandidate(r, sets.get(r.featureSet)!, labels, classes.length));
+  const recipeByName = new Map(candidates.map((cand, i) => [cand.name, recipes[i]]));
+  const tSearch = performance.now();
+  const search = await searchCandidates(candidates, {
+    labels,
+    numClasses: classes.length,
+    seed,
+    folds: settings.folds,
+    budgetSeconds: settings.searchBudgetSeconds,
+    maxEnsemble: settings.maxEnsemble,
+    signal,
+    onFold: ({ candidate, fold, k }) => report('searching', Math.min(1, (secs(tSearch) + 1e-3) / settings.searchBudgetSeconds), { candidate, message: `fold ${fold + 1}/${k}` }),
+    onCandidate: ({ name, phase, result }) => report('searching', secs(tSearch) / settings.searchBudgetSeconds, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase }),
+  });
+  const searchSeconds = secs(tSearch);
+
+  // 4. Retrain the chosen member(s) on every image.
+  const tFit = performance.now();
+  const all = Array.from({ length: labels.length }, (_, i) => i);
+  const finalHeads: TrainedHead[] = [];
+  for (const [m, name] of search.chosen.entries()) {
+    const recipe = recipeByName.get(name)!;
+    const epochs = recipe.head.epochs;
+    finalHeads.push(
+      await fitFeatureHead(recipe, sets.get(recipe.featureSet)!, labels, all, classes.length, deriveSeed(seed, `final:${name}`), {
+        signal,
+        onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
+      }),
+    );
+  }
+  const finalFitSeconds = secs(tFit);
+
+  // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
+  report('evaluating', 0);
+  const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: input.images.map((i) => i.id) });
+  const evaluation: EvaluationReport = {
+    ...metrics,
+    classes,
+    method: 'cross-validation',
+    folds: search.k,
+    curves: search.chosen.map((name, i) => ({ member: name, epochs: finalHeads[i].history })),
+  };
+
+  const files: Record<string, Buffer> = {};
+  const members: ArtifactMember[] = search.chosen.map((name, i) => {
+    const recipe = recipeByName.get(name)!;
+    return headToMember(name, recipe.featureSet, recipe.ttaViews, finalHeads[i], files, `members/${i}`);
+  });
+  const oodSet = recipeByName.get(search.chosen[0])!.featureSet;
+  const oodFeatures = sets.get(oodSet)!.views[0];
+  const centroids = fitCentroids(oodFeatures, labels, classes.length);
+  const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
+  const usedSets = new Set(members.map((m) => m.featureSet));
+  const featureSets: ArtifactFeatureSet[] = specs
+    .filter((s) => usedSets.has(s.name))
+    .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim }));
+  const artifact: ClassifierArtifact = {
+    manifest: {
+      format: 'tailor.classifier',
+      version: 1,
+      classes,
+      featureSets,
+      members,
+      ood: {
+        featureSet: oodSet,
+        method: 'nearest-centroid',
+        percentile: settings.oodPercentile,
+        threshold,
+        tensors: {
+          mean: putTensor(files, 'ood/mean.f32', centroids.standardizer.mean, [oodFeatures.dim]),
+          std: putTensor(files, 'ood/std.f32', centroids.standardizer.std, [oodFeatures.dim]),
+          centroids: putTensor(files, 'ood/centroids.f32', centroids.centroids, [classes.length, oodFeatures.dim]),
+        },
+      },
+      training: { seed, cvAccuracy: search.chosenAccuracy, folds: search.k, trainImages: labels.length },
+    },
+    files,
+  };
+  report('evaluating', 1);
+
+  const describe = new Map(search.results.map((r) => [r.name, r.description]));
+  return {
+    artifact,
+    report: evaluation,
+    chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
+    candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
+    skippedCandidates: search.skipped,
+    timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
+  };
+}

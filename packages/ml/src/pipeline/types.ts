@@ -1,0 +1,86 @@
+import type { EmbeddingCache } from '../embeddings/embedding-cache';
+import type { EvaluationReport } from '../evaluation/report';
+import type { HeadConfig } from '../heads/types';
+import type { ClassifierArtifact } from '../prediction/artifact';
+
+/** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
+export interface RawPixels {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1;
+}
+
+export interface TrainingImage {
+  id: string;
+  sha256: string;
+  label: string;
+  /** Encoded image file (JPEG, PNG, WebP, ...). */
+  bytes?: Buffer;
+  /** Loads the encoded bytes on demand (e.g. from the blob store). */
+  load?: () => Promise<Buffer>;
+  /** Pre-decoded pixels instead of a file (benchmarks). */
+  pixels?: RawPixels;
+}
+
+/** A feature set: pooled outputs of named layers of one backbone at one input size, concatenated in order. */
+export interface FeatureSetSpec {
+  name: string;
+  backbone: string;
+  inputSize: number;
+  layers: string[];
+}
+
+export interface TrainSettings {
+  /** 'auto' searches the default candidate grid; 'transfer:<backbone>' restricts it to that backbone. */
+  architecture: 'auto' | `transfer:${string}`;
+  /** Seconds for the cross-validated search (the final fit and embedding come on top). */
+  searchBudgetSeconds: number;
+  folds: number;
+  /** Views the heads are trained on: 1 = original, 2 = + horizontal flip, n > 2 = + (n - 2) seeded augmentations. */
+  trainViews: number;
+  /** Average predictions over the original and its horizontal flip. */
+  flipTta: boolean;
+  /** Up to this many top candidates may be averaged when that scores better out-of-fold (1 = never). */
+  maxEnsemble: number;
+  /** Percentile of the training images' own OOD scores used as the "none of the above" threshold. */
+  oodPercentile: number;
+  /** Override the candidate feature sets (default: the built-in grid). */
+  featureSets?: FeatureSetSpec[];
+  /** Override the candidate heads (default: the built-in grid). */
+  heads?: HeadConfig[];
+  /** onnxruntime threads for embedding. */
+  threads: number;
+}
+
+export type TrainPhase = 'loading' | 'embedding' | 'searching' | 'training' | 'evaluating';
+
+export interface TrainProgress {
+  phase: TrainPhase;
+  /** Overall fraction of the run done, 0..1. */
+  fraction: number;
+  epoch?: number;
+  epochs?: number;
+  candidate?: string;
+  etaSeconds?: number;
+  message?: string;
+}
+
+export interface TrainClassifierInput {
+  images: TrainingImage[];
+  classes: string[];
+  seed: number;
+  settings?: Partial<TrainSettings>;
+  cache?: EmbeddingCache;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface TrainClassifierResult {
+  artifact: ClassifierArtifact;
+  report: EvaluationReport;
+  chosen: { members: string[]; cvAccuracy: number; description: Array<Record<string, unknown>> };
+  candidates: Array<{ name: string; cvAccuracy: number; cvLogLoss: number; seconds: number }>;
+  skippedCandidates: string[];
+  timings: { loadingSeconds: number; embeddingSeconds: number; searchSeconds: number; finalFitSeconds: number; totalSeconds: number };
+}

@@ -1,0 +1,120 @@
+import type { HeadConfig, NamedWeight, TrainedHead } from '../heads/types';
+
+export const ARTIFACT_FORMAT = 'tailor.classifier';
+export const ARTIFACT_VERSION = 1;
+
+/**
+ * A trained classifier as files: `manifest` is JSON (store it as `manifest.json`), `files` are little-endian float32
+ * arrays named by relative path (store each as its own blob). The backbone itself is not included: it is referenced
+ * by name and resolved (and sha256-verified) by the backbone registry, so an artifact is ~1-3 MB.
+ */
+export interface ClassifierArtifact {
+  manifest: ClassifierManifest;
+  files: Record<string, Buffer>;
+}
+
+export interface ArtifactFeatureSet {
+  name: string;
+  backbone: string;
+  inputSize: number;
+  /** Pooled layers concatenated in this order. */
+  layers: string[];
+  dim: number;
+}
+
+export interface ArtifactTensorRef {
+  file: string;
+  shape: number[];
+}
+
+export interface ArtifactMember {
+  name: string;
+  kind: 'head';
+  featureSet: string;
+  /** 1 = original only, 2 = original + horizontal flip averaged. */
+  ttaViews: number;
+  head: { config: HeadConfig; inputDim: number; numClasses: number; bestEpoch: number };
+  /** W1, b1 (+ W2, b2), mean, std. */
+  tensors: Record<string, ArtifactTensorRef>;
+}
+
+export interface ArtifactOod {
+  featureSet: string;
+  method: 'nearest-centroid';
+  percentile: number;
+  /** Scores above this are out of distribution; `oodScore` is reported relative to it (1 = at the threshold). */
+  threshold: number;
+  tensors: { mean: ArtifactTensorRef; std: ArtifactTensorRef; centroids: ArtifactTensorRef };
+}
+
+export interface ClassifierManifest {
+  format: typeof ARTIFACT_FORMAT;
+  version: typeof ARTIFACT_VERSION;
+  classes: string[];
+  featureSets: ArtifactFeatureSet[];
+  /** Probabilities are the average of the members' (one member unless an ensemble won the selection). */
+  members: ArtifactMember[];
+  ood: ArtifactOod;
+  training: { seed: number; cvAccuracy: number; folds: number; trainImages: number };
+}
+
+export function f32ToBuffer(values: Float32Array): Buffer {
+  const out = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) out.writeFloatLE(values[i], i * 4);
+  return out;
+}
+
+export function bufferToF32(buf: Buffer, expectedLength?: number): Float32Array {
+  if (buf.length % 4 !== 0) throw new Error('float32 file length is not a multiple of 4');
+  const out = new Float32Array(buf.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+  if (expectedLength !== undefined && out.length !== expectedLength) throw new Error(`expected ${expectedLength} floats, file has ${out.length}`);
+  return out;
+}
+
+/** Adds a tensor to `files` under `path` and returns its reference. */
+export function putTensor(files: Record<string, Buffer>, path: string, values: Float32Array, shape: number[]): ArtifactTensorRef {
+  files[path] = f32ToBuffer(values);
+  return { file: path, shape };
+}
+
+export function getTensor(files: Record<string, Buffer>, ref: ArtifactTensorRef): Float32Array {
+  const buf = files[ref.file];
+  if (!buf) throw new Error(`artifact file ${ref.file} is missing`);
+  return bufferToF32(buf, ref.shape.reduce((a, b) => a * b, 1));
+}
+
+export function headToMember(name: string, featureSet: string, ttaViews: number, head: TrainedHead, files: Record<string, Buffer>, prefix: string): ArtifactMember {
+  const tensors: Record<string, ArtifactTensorRef> = {};
+  for (const [k, w] of Object.entries(head.weights)) tensors[k] = putTensor(files, `${prefix}/${k}.f32`, w.values, w.shape);
+  tensors.mean = putTensor(files, `${prefix}/mean.f32`, head.standardizer.mean, [head.inputDim]);
+  tensors.std = putTensor(files, `${prefix}/std.f32`, head.standardizer.std, [head.inputDim]);
+  return { name, kind: 'head', featureSet, ttaViews, head: { config: head.config, inputDim: head.inputDim, numClasses: head.numClasses, bestEpoch: head.bestEpoch }, tensors };
+}
+
+export function memberToHead(m: ArtifactMember, files: Record<string, Buffer>): TrainedHead {
+  const weights: Record<string, NamedWeight> = {};
+  for (const k of Object.keys(m.tensors)) {
+    if (k === 'mean' || k === 'std') continue;
+    weights[k] = { shape: m.tensors[k].shape, values: getTensor(files, m.tensors[k]) };
+  }
+  return {
+    config: m.head.config,
+    inputDim: m.head.inputDim,
+    numClasses: m.head.numClasses,
+    bestEpoch: m.head.bestEpoch,
+    history: [],
+    standardizer: { mean: getTensor(files, m.tensors.mean), std: getTensor(files, m.tensors.std) },
+    weights,
+  };
+}
+
+/** Checks the manifest's shape before anything is loaded (artifacts come from storage and may be stale or damaged). */
+export function validateManifest(m: unknown): asserts m is ClassifierManifest {
+  const x = m as Partial<ClassifierManifest> | undefined;
+  if (!x || x.format !== ARTIFACT_FORMAT) throw new Error('not a tailor classifier artifact');
+  if (x.version !== ARTIFACT_VERSION) throw new Error(`unsupported artifact version ${String(x.version)}`);
+  if (!Array.isArray(x.classes) || !Array.isArray(x.members) || !x.members.length || !Array.isArray(x.featureSets) || !x.ood) {
+    throw new Error('artifact manifest is incomplete');
+  }
+}
