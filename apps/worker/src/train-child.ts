@@ -3,7 +3,7 @@
  * off the event loop of the process that answers HTTP and heartbeats jobs. It reads images and writes artifacts
  * through the blob store itself (only ids travel over IPC) and reports progress as messages.
  */
-import { trainClassifier } from '@tailor/ml';
+import { trainClassifier } from '@tailor/ml/src/pipeline';
 import { createBlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
@@ -12,15 +12,26 @@ function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
 }
 
+/** Only the engine settings a user may set pass through; everything else keeps the engine's defaults. */
+function pickNumbers(settings: Record<string, unknown>, keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) if (typeof settings[k] === 'number') out[k] = settings[k] as number;
+  return out;
+}
+
 async function train(req: TrainRequest) {
   const blobs = createBlobStore(req.blobConfig);
   const result = await trainClassifier({
     images: req.images.map((i) => ({ id: i.id, sha256: i.sha256, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
     classes: req.classes,
     seed: req.seed,
-    settings: { ...req.settings, architecture: req.architecture, timeBudgetSeconds: req.timeBudgetSeconds } as never,
+    settings: {
+      architecture: req.architecture === 'auto' || req.architecture.startsWith('transfer:') ? (req.architecture as 'auto') : 'auto',
+      searchBudgetSeconds: req.timeBudgetSeconds,
+      ...pickNumbers(req.settings, ['folds', 'trainViews', 'maxEnsemble', 'oodPercentile']),
+    },
     cache: new BlobEmbeddingCache(blobs),
-    onProgress: (p) => void send({ type: 'progress', progress: { ...p, phase: p.phase } }),
+    onProgress: (p) => void send({ type: 'progress', progress: p }),
   });
   const files: Array<{ name: string; size: number }> = [];
   for (const [name, bytes] of Object.entries(result.artifact.files)) {
@@ -32,8 +43,8 @@ async function train(req: TrainRequest) {
     outcome: {
       manifest: result.artifact.manifest,
       files,
-      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, timings: result.timings } as Record<string, unknown>,
-      backbone: (result.chosen as { backbone?: string }).backbone ?? null,
+      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, timings: result.timings },
+      backbone: result.artifact.manifest.featureSets[0]?.backbone ?? null,
       architecture: req.architecture,
     },
   });

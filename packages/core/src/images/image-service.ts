@@ -2,7 +2,7 @@ import type { Db } from '@tailor/db';
 import { decodeImageInfo, InvalidImageError } from '@tailor/ml/src/preprocess';
 import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
 import { BadRequestError } from '../errors';
-import type { ModelService } from '../models';
+import { isUuid, type ModelService } from '../models';
 
 export interface IncomingFile {
   filename: string;
@@ -118,6 +118,7 @@ export class ImageService {
 
   async getBytes(accountId: string, modelId: string, imageId: string) {
     const model = await this.models.get(accountId, modelId);
+    if (!isUuid(imageId)) return undefined;
     const image = await this.db.image.findFirst({ where: { id: imageId, modelId: model.id } });
     if (!image) return undefined;
     return { image, bytes: await this.blobs.getBuffer(image.blobKey) };
@@ -125,6 +126,7 @@ export class ImageService {
 
   async delete(accountId: string, modelId: string, imageId: string): Promise<boolean> {
     const model = await this.models.get(accountId, modelId);
+    if (!isUuid(imageId)) return false;
     // The blob stays: it is content-addressed and may belong to other models too.
     const res = await this.db.image.deleteMany({ where: { id: imageId, modelId: model.id } });
     if (res.count) await this.models.refreshDataState(model.id);

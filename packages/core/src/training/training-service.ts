@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
-import { BUSY_STATES, ModelState, STATUS_TEXT, type ModelService } from '../models';
+import { BUSY_STATES, isUuid, ModelState, STATUS_TEXT, type ModelService } from '../models';
 import { datasetProblems } from './dataset-check';
 import { progressLine } from './progress-text';
 
@@ -60,12 +60,12 @@ export class TrainingService {
 
   async listRuns(accountId: string, modelId: string) {
     const model = await this.models.get(accountId, modelId);
-    return this.db.trainingRun.findMany({ where: { modelId: model.id }, orderBy: { queuedAt: 'desc' } });
+    return this.db.trainingRun.findMany({ where: { modelId: model.id }, orderBy: { queuedAt: 'desc' }, include: { version: { select: { id: true } } } });
   }
 
   async getRun(accountId: string, modelId: string, runId: string) {
     const model = await this.models.get(accountId, modelId);
-    const run = await this.db.trainingRun.findFirst({ where: { id: runId, modelId: model.id } });
+    const run = isUuid(runId) ? await this.db.trainingRun.findFirst({ where: { id: runId, modelId: model.id }, include: { version: { select: { id: true } } } }) : null;
     if (!run) throw new NotFoundError('Training run', runId);
     return this.withQueuePosition(run);
   }

@@ -14,6 +14,11 @@ export class VersionService {
     return this.db.modelVersion.findMany({ where: { modelId: model.id }, orderBy: { number: 'desc' } });
   }
 
+  /** The active version of a model the caller already holds (no ownership check). */
+  activeFor(modelId: string) {
+    return this.db.modelVersion.findFirst({ where: { modelId, active: true } });
+  }
+
   async get(accountId: string, modelId: string, versionRef: string) {
     const model = await this.models.get(accountId, modelId);
     const where = /^\d+$/.test(versionRef) ? { modelId: model.id, number: Number(versionRef) } : { modelId: model.id, id: versionRef };

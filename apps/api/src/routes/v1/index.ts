@@ -1,4 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { v1AccountRoutes } from './account';
+import { v1ImageRoutes } from './images';
+import { v1ModelRoutes } from './models';
+import { v1PredictRoutes } from './predict';
+import { v1TrainingRoutes } from './training';
+import { v1VersionRoutes } from './versions';
 
 /** The native API: everything the v2 format cannot carry. */
-export async function v1Routes(_app: FastifyInstance) {}
+export async function v1Routes(app: FastifyInstance) {
+  await app.register(v1AccountRoutes);
+  await app.register(v1ModelRoutes);
+  await app.register(v1ImageRoutes);
+  await app.register(v1TrainingRoutes);
+  await app.register(v1VersionRoutes);
+  await app.register(v1PredictRoutes);
+}

@@ -1,0 +1,48 @@
+import type { v1 } from '@tailor/contracts';
+import type { z } from 'zod';
+
+interface RunRow {
+  id: string;
+  status: string;
+  phase: string;
+  progress: number;
+  epoch: number | null;
+  epochs: number | null;
+  candidate: string | null;
+  etaSeconds: number | null;
+  message: string | null;
+  error: string | null;
+  seed: number;
+  imageCount: number;
+  attempts: number;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  queuePosition?: number;
+  version?: { id: string } | null;
+}
+
+export function toRunView(run: RunRow): z.infer<typeof v1.runView> {
+  const end = run.finishedAt ?? new Date();
+  return {
+    id: run.id,
+    status: run.status as z.infer<typeof v1.runView>['status'],
+    phase: run.phase,
+    progress: run.progress,
+    epoch: run.epoch,
+    epochs: run.epochs,
+    candidate: run.candidate,
+    etaSeconds: run.etaSeconds,
+    elapsedSeconds: run.startedAt ? Math.round((end.getTime() - run.startedAt.getTime()) / 100) / 10 : null,
+    ...(run.queuePosition !== undefined ? { queuePosition: run.queuePosition } : {}),
+    message: run.message,
+    error: run.error,
+    seed: run.seed,
+    imageCount: run.imageCount,
+    attempts: run.attempts,
+    queuedAt: run.queuedAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    versionId: run.version?.id ?? null,
+  };
+}
