@@ -1,6 +1,6 @@
 /**
  * Embedding speed of the imported MobileNetV2 on onnxruntime-node vs TF.js wasm, in ms per image, at 96/128/224.
- * Run: npx tsx bench/embed-speed.ts [--threads 2] [--images 64]
+ * Run: npx tsx bench/embed-speed.ts [--threads 2] [--images 64] [--layers pool_block_13,pool_conv_1]
  * "model" = forward pass on already-preprocessed images (embed() of FloatImages, batches of 32);
  * "jpeg" = embed() of 28x28 JPEG bytes, i.e. decode + resize + forward, as the service does.
  */
@@ -17,7 +17,8 @@ const arg = (name: string, dflt: number) => {
 const threads = arg('threads', 2);
 const count = arg('images', 64);
 const SIZES = [96, 128, 224];
-const LAYERS = ['pool_block_13', 'pool_conv_1'];
+const layersArg = process.argv.indexOf('--layers');
+const LAYERS = layersArg > 0 ? process.argv[layersArg + 1].split(',') : ['pool_block_13', 'pool_conv_1'];
 
 const datasets = process.env.TAILOR_DATASETS_DIR ?? path.resolve(__dirname, '..', '..', 'shared', 'datasets');
 const root = path.join(datasets, 'nanonets-fashion', 'train');
