@@ -5,6 +5,7 @@ import type { Services } from '@tailor/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
+import { dashboardPlugin } from './dashboard';
 import './plugins/request-context';
 import { registerErrorHandler } from './plugins/error-handler';
 import { registerOpenApi } from './plugins/openapi';
@@ -52,5 +53,6 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
   await app.register(healthRoutes);
   await app.register(v2Routes, { prefix: '/api/v2/ImageCategorization' });
   await app.register(v1Routes, { prefix: '/v1' });
+  await app.register(dashboardPlugin);
   return app;
 }

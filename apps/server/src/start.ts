@@ -1,7 +1,7 @@
 import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, type Services } from '@tailor/core';
-import { loadClassifier } from '@tailor/ml/src/prediction';
+import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
 import { recoverRuns, registerTrainingWorker } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -25,7 +25,7 @@ export interface Running {
 export async function startTailor(config: Config, opts: { logger?: pino.Logger } = {}): Promise<Running> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['authorization', 'key'] });
   const infra = await openInfrastructure(config, logger);
-  const services = createServices(infra, (artifact) => loadClassifier(artifact as Parameters<typeof loadClassifier>[0]));
+  const services = createServices(infra, (files) => loadClassifier(artifactFromFiles(files)));
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   let bootstrapKey: string | undefined;

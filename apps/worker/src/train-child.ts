@@ -4,6 +4,7 @@
  * through the blob store itself (only ids travel over IPC) and reports progress as messages.
  */
 import { trainClassifier } from '@tailor/ml/src/pipeline';
+import { artifactToFiles } from '@tailor/ml/src/prediction';
 import { createBlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
@@ -34,14 +35,14 @@ async function train(req: TrainRequest) {
     onProgress: (p) => void send({ type: 'progress', progress: p }),
   });
   const files: Array<{ name: string; size: number }> = [];
-  for (const [name, bytes] of Object.entries(result.artifact.files)) {
+  // manifest.json + weight files: a directory-like artifact that `export` can hand out as is.
+  for (const [name, bytes] of Object.entries(artifactToFiles(result.artifact))) {
     await blobs.put(`${req.artifactPrefix}/${name}`, Buffer.from(bytes));
     files.push({ name, size: bytes.byteLength });
   }
   await send({
     type: 'done',
     outcome: {
-      manifest: result.artifact.manifest,
       files,
       metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, timings: result.timings },
       backbone: result.artifact.manifest.featureSets[0]?.backbone ?? null,

@@ -15,7 +15,6 @@ export interface TrainRequest {
 }
 
 export interface TrainOutcome {
-  manifest: unknown;
   files: Array<{ name: string; size: number }>;
   metrics: Record<string, unknown>;
   backbone: string | null;

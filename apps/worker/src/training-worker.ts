@@ -52,7 +52,7 @@ export function registerTrainingWorker(deps: { config: Config; db: Db; jobs: Job
         );
         const version = await lifecycle.publish(runId, {
           artifactPrefix: `models/${run.modelId}/runs/${runId}`,
-          artifacts: { manifest: outcome.manifest, files: outcome.files },
+          artifacts: { files: outcome.files },
           metrics: outcome.metrics,
           backbone: outcome.backbone,
           architecture: outcome.architecture,

@@ -22,10 +22,10 @@ export interface LoadedClassifier {
 }
 
 /** Turns a stored version's artifact files back into a classifier (the ML package provides it). */
-export type ClassifierLoader = (artifact: { manifest: unknown; files: Record<string, Buffer> }) => Promise<LoadedClassifier>;
+export type ClassifierLoader = (files: Record<string, Buffer>) => Promise<LoadedClassifier>;
 
+/** What a version row records of its artifact: the files under its blob prefix. */
 export interface StoredArtifacts {
-  manifest: unknown;
   files: Array<{ name: string; size: number }>;
 }
 
@@ -90,7 +90,7 @@ export class PredictionService {
       p = (async () => {
         const files: Record<string, Buffer> = {};
         for (const f of stored.files) files[f.name] = await this.blobs.getBuffer(`${prefix}/${f.name}`);
-        return this.loader({ manifest: stored.manifest, files });
+        return this.loader(files);
       })();
       // A failed load is forgotten so the next request tries again.
       p.catch(() => this.cache.delete(versionId));

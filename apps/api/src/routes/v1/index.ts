@@ -3,6 +3,7 @@ import { v1AccountRoutes } from './account';
 import { v1ImageRoutes } from './images';
 import { v1ModelRoutes } from './models';
 import { v1PredictRoutes } from './predict';
+import { v1ProjectorRoutes } from './projector';
 import { v1TrainingRoutes } from './training';
 import { v1VersionRoutes } from './versions';
 
@@ -14,4 +15,5 @@ export async function v1Routes(app: FastifyInstance) {
   await app.register(v1TrainingRoutes);
   await app.register(v1VersionRoutes);
   await app.register(v1PredictRoutes);
+  await app.register(v1ProjectorRoutes);
 }

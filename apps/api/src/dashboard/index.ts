@@ -1,0 +1,2 @@
+export { dashboardPlugin, type DashboardOptions } from './dashboard-plugin';
+export { loadStaticFiles, type StaticFile } from './static-files';
