@@ -1,0 +1,2 @@
+export { runCli, USAGE } from './run-cli';
+export { EXIT } from './exit-codes';
