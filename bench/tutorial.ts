@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   const testSet = loadFashionMnist('test');
   const test = toLabelled(testSet, Array.from({ length: Math.min(cfg.testLimit, testSet.count) }, (_, i) => i));
   const results: { engine: string; config: typeof cfg; speed: Record<string, number>; runs: RunRecord[] } = { engine, config: cfg, speed: {}, runs: [] };
-  const save = () => writeFileSync(path.join(cfg.out, 'results.json'), JSON.stringify(results, null, 1));
+  const save = (partial?: RunRecord) =>
+    writeFileSync(path.join(cfg.out, 'results.json'), JSON.stringify({ ...results, runs: partial ? [...results.runs, partial] : results.runs }, null, 1));
+  saveProgress = save;
 
   if (!cfg.skip.includes('speed')) {
     const sample = toLabelled(trainSet, Array.from({ length: 256 }, (_, i) => i));
@@ -97,6 +99,9 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${cfg.out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+/** Results so far, saved after every epoch so that an interrupted run still leaves its curves. */
+let saveProgress: (partial: RunRecord) => void = () => undefined;
+
 async function run(
   protocol: string, arch: CnnArch, seed: number, train: LabelledImages, validation: LabelledImages | undefined,
   test: LabelledImages, epochs: number, augEpochs: number, batchSize: number,
@@ -106,7 +111,8 @@ async function run(
   let after: EvalResult | undefined;
   const label = `${protocol} ${arch} seed ${seed}`;
   console.log(`\n== ${label}: ${train.labels.length} images, ${epochs} epochs + ${augEpochs} augmented, batch ${batchSize}`);
-  const { history } = await trainCnn({
+  const history: EpochStats[] = [];
+  await trainCnn({
     ...train, classes: CLASSES, arch, epochs: epochs + augEpochs, batchSize, seed, validation,
     augment: augEpochs > 0 ? { fromEpoch: epochs } : undefined,
     onEpoch: (s: EpochStats, model) => {
@@ -120,6 +126,8 @@ async function run(
         after = evaluateCnn(model, test.images, test.labels);
         console.log(`  test after augmentation: loss ${after.loss.toFixed(4)} acc ${after.accuracy.toFixed(4)}`);
       }
+      history.push(s);
+      saveProgress({ protocol, arch, seed, trainImages: train.labels.length, epochs, augEpochs, batchSize, before, after, seconds: (Date.now() - started) / 1000, history, incomplete: true });
     },
   });
   const name = `${protocol.replace('/', '-per-')}-${arch}-seed${seed}`;

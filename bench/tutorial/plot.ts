@@ -1,9 +1,10 @@
-import sharp from 'sharp';
+import { writeFileSync } from 'node:fs';
 import type { EpochStats } from '../../packages/ml/src/cnn';
 
 /**
  * Training curves as a PNG: an SVG drawn here (accuracy and loss panels, train solid / validation dashed, a grey
- * line where augmentation starts) rasterised by sharp, so no plotting dependency is needed.
+ * line where augmentation starts) rasterised by sharp, so no plotting dependency is needed. The SVG is kept beside
+ * the PNG; where sharp cannot load (a bundled copy of this benchmark run on a bare machine) only the SVG is written.
  */
 export async function plotHistory(title: string, history: EpochStats[], file: string): Promise<void> {
   const panel = (x0: number, key: 'accuracy' | 'loss', valKey: 'valAccuracy' | 'valLoss', label: string) => {
@@ -54,7 +55,13 @@ ${panel(0, 'accuracy', 'valAccuracy', 'accuracy')}${panel(500, 'loss', 'valLoss'
 <line x1="380" x2="410" y1="385" y2="385" stroke="#1f77b4" stroke-width="2"/><text x="415" y="389" font-size="12">training</text>
 <line x1="490" x2="520" y1="385" y2="385" stroke="#d62728" stroke-width="2" stroke-dasharray="6 4"/><text x="525" y="389" font-size="12">validation</text>
 </svg>`;
-  await sharp(Buffer.from(svg)).png().toFile(file);
+  writeFileSync(file.replace(/\.png$/, '.svg'), svg);
+  try {
+    const sharp = (await import('sharp')).default;
+    await sharp(Buffer.from(svg)).png().toFile(file);
+  } catch (e) {
+    console.warn(`PNG not written (${(e as Error).message.split('\n')[0]}); SVG kept`);
+  }
 }
 
 function escapeXml(s: string): string {

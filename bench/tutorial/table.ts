@@ -12,6 +12,8 @@ export interface RunRecord {
   after?: EvalResult;
   seconds: number;
   history: EpochStats[];
+  /** Set while the run is still going (saved per epoch); absent on finished runs. */
+  incomplete?: boolean;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;

@@ -5,6 +5,14 @@ import { makeRng } from '../cnn/random';
 
 type Op = { name: string; shapes: number[][]; run: (...xs: tf.Tensor[]) => tf.Tensor };
 
+/** d/dx of sum(maxPool(x) * r) with a fixed cotangent r, so each window's gradient has its own value. */
+function maxPoolGrad(x: tf.Tensor, k: number, pad: 'valid' | 'same', stride = k): tf.Tensor {
+  const f = (z: tf.Tensor) => tf.maxPool(z as tf.Tensor4D, k, stride, pad);
+  const shape = f(x).shape;
+  const r = tf.range(1, shape.reduce((a, b) => a * b, 1) + 1).reshape(shape);
+  return tf.grad((z: tf.Tensor) => f(z).mul(r).sum())(x);
+}
+
 const ops: Op[] = [
   { name: 'matMul transposeA', shapes: [[7, 5], [7, 3]], run: (a, b) => tf.matMul(a, b, true, false) },
   { name: 'matMul transposeB', shapes: [[5, 7], [3, 7]], run: (a, b) => tf.matMul(a, b, false, true) },
@@ -19,6 +27,12 @@ const ops: Op[] = [
   { name: 'sum trailing (shipped)', shapes: [[3, 4, 2]], run: (x) => tf.sum(x, -1) },
   { name: 'sum all (shipped)', shapes: [[3, 4]], run: (x) => tf.sum(x) },
   { name: 'mean leading axes', shapes: [[6, 5, 3]], run: (x) => tf.mean(x, [0, 1]) },
+  { name: 'maxPool 2x2 gradient', shapes: [[2, 6, 8, 3]], run: (x) => maxPoolGrad(x, 2, 'valid') },
+  { name: 'maxPool 2x2 gradient, all-negative windows', shapes: [[1, 4, 4, 2]], run: (x) => maxPoolGrad(x.sub(2), 2, 'valid') },
+  { name: 'maxPool 2x2 gradient, odd size, ReLU-zero ties', shapes: [[2, 7, 5, 2]], run: (x) => tf.grad((z: tf.Tensor) => tf.maxPool(tf.relu(z) as tf.Tensor4D, 2, 2, 'valid').mul(3).sum())(x) },
+  { name: 'maxPool 3x3/2 gradient (overlapping: shipped)', shapes: [[1, 7, 7, 2]], run: (x) => maxPoolGrad(x, 3, 'valid', 2) },
+  { name: 'maxPool 2x2 same gradient (padded)', shapes: [[2, 5, 5, 2]], run: (x) => maxPoolGrad(x, 2, 'same') },
+  { name: 'maxPool 3x3/3 same gradient (padded both sides)', shapes: [[1, 7, 8, 2]], run: (x) => maxPoolGrad(x, 3, 'same') },
   { name: 'moments (BatchNorm forward)', shapes: [[4, 3, 3, 2]], run: (x) => tf.moments(x, [0, 1, 2]).variance },
 ];
 
