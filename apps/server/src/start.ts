@@ -2,7 +2,7 @@ import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, type Services } from '@tailor/core';
 import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
-import { recoverRuns, registerTrainingWorker } from '@tailor/worker';
+import { recoverRuns, registerNotifyWorker, registerTrainingWorker } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { bootstrapAccount } from './bootstrap-account';
@@ -37,7 +37,14 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
       url = await app.listen({ port: config.PORT, host: config.HOST });
     }
     if (config.TAILOR_ROLE !== 'api') {
-      registerTrainingWorker({ config, db: infra.db, jobs: infra.jobs, logger });
+      registerTrainingWorker({
+        config,
+        db: infra.db,
+        jobs: infra.jobs,
+        logger,
+        onRunEnded: (runId) => services.notifications.runEnded(runId),
+      });
+      registerNotifyWorker({ config, jobs: infra.jobs, notifications: services.notifications });
       const recovered = await recoverRuns(infra.db, infra.jobs);
       if (recovered) logger.info({ recovered }, 're-enqueued unfinished training runs');
     }

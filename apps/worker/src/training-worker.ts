@@ -15,8 +15,17 @@ export interface WorkerLogger {
  * Consumes `train` jobs: claims the run, trains in a child process, stores the artifacts under a prefix derived from
  * the run id (a retried job overwrites, never duplicates) and publishes exactly one version.
  */
-export function registerTrainingWorker(deps: { config: Config; db: Db; jobs: JobRunner; logger: WorkerLogger }) {
+export function registerTrainingWorker(deps: {
+  config: Config;
+  db: Db;
+  jobs: JobRunner;
+  logger: WorkerLogger;
+  /** Called once a run has ended (succeeded or failed): notifications. */
+  onRunEnded?: (runId: string) => Promise<void>;
+}) {
   const { config, db, jobs, logger } = deps;
+  const ended = (runId: string) =>
+    deps.onRunEnded?.(runId).catch((err) => logger.error({ runId, err: (err as Error).message }, 'could not enqueue notifications'));
   const lifecycle = new RunLifecycle(db);
   jobs.process(
     'train',
@@ -59,6 +68,7 @@ export function registerTrainingWorker(deps: { config: Config; db: Db; jobs: Job
           classes,
         });
         logger.info({ ...log, versionId: version.id, seconds: (Date.now() - started) / 1000 }, 'training finished');
+        await ended(runId);
       } catch (err) {
         const message = (err as Error).message;
         if (err instanceof TrainingAbortedError && !(await lifecycle.isActive(runId))) {
@@ -71,7 +81,7 @@ export function registerTrainingWorker(deps: { config: Config; db: Db; jobs: Job
           throw err;
         }
         logger.error({ ...log, err: message }, 'training failed');
-        await lifecycle.fail(runId, message);
+        if (await lifecycle.fail(runId, message)) await ended(runId);
       }
     },
     { concurrency: config.TAILOR_WORKER_CONCURRENCY },

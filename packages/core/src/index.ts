@@ -6,5 +6,6 @@ export * from './training';
 export * from './versions';
 export * from './prediction';
 export * from './url-fetch';
+export * from './notifications';
 export { createServices } from './services';
 export type { Infrastructure, Services } from './services';

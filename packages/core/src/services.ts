@@ -5,6 +5,7 @@ import type { BlobStore } from '@tailor/storage';
 import { AccountService } from './accounts';
 import { ImageService } from './images';
 import { ModelService } from './models';
+import { NotificationService } from './notifications';
 import { PredictionService, type ClassifierLoader } from './prediction';
 import { TrainingService } from './training';
 import { VersionService } from './versions';
@@ -23,6 +24,7 @@ export interface Services {
   training: TrainingService;
   versions: VersionService;
   predictions: PredictionService;
+  notifications: NotificationService;
 }
 
 /** The composition of the domain services over the infrastructure; shared by the API and the worker. */
@@ -36,5 +38,10 @@ export function createServices(infra: Infrastructure, loader: ClassifierLoader):
     training: new TrainingService(db, jobs, models, { minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS }),
     versions: new VersionService(db, models),
     predictions: new PredictionService(db, blobs, models, loader, config.TAILOR_PREDICTOR_CACHE_SIZE),
+    notifications: new NotificationService(db, jobs, models, {
+      allowPrivateUrls: config.TAILOR_ALLOW_PRIVATE_URLS,
+      timeoutMs: config.TAILOR_URL_FETCH_TIMEOUT_MS,
+      publicUrl: config.TAILOR_PUBLIC_URL,
+    }),
   };
 }

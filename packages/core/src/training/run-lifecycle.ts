@@ -95,14 +95,15 @@ export class RunLifecycle {
   }
 
   /** Ends the run as failed with a reason a user can act on; the model falls back to its last version, if any. */
-  async fail(runId: string, reason: string) {
+  async fail(runId: string, reason: string): Promise<boolean> {
     const res = await this.db.trainingRun.updateMany({
       where: { id: runId, status: { in: ['queued', 'running'] } },
       data: { status: 'failed', phase: 'done', error: reason.slice(0, 1000), finishedAt: new Date() },
     });
-    if (res.count === 0) return;
+    if (res.count === 0) return false;
     const run = await this.db.trainingRun.findUniqueOrThrow({ where: { id: runId } });
     await restoreModelAfterRun(this.db, run.modelId, reason);
+    return true;
   }
 
   /** A transient failure: the job will be retried, so the run goes back to queued. */

@@ -6,6 +6,7 @@ import { v1PredictRoutes } from './predict';
 import { v1ProjectorRoutes } from './projector';
 import { v1TrainingRoutes } from './training';
 import { v1VersionRoutes } from './versions';
+import { v1WebhookRoutes } from './webhooks';
 
 /** The native API: everything the v2 format cannot carry. */
 export async function v1Routes(app: FastifyInstance) {
@@ -15,5 +16,6 @@ export async function v1Routes(app: FastifyInstance) {
   await app.register(v1TrainingRoutes);
   await app.register(v1VersionRoutes);
   await app.register(v1PredictRoutes);
+  await app.register(v1WebhookRoutes);
   await app.register(v1ProjectorRoutes);
 }
