@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { initTf } from '../packages/ml/src/tf/backend';
-import { CNN_ARCHS, evaluateCnn, trainCnn, type CnnArch, type EpochStats, type EvalResult, type LabelledImages } from '../packages/ml/src/cnn';
+import { CNN_ARCHS, evaluateCnn, trainCnn, type CnnArch, type CnnEpochStats as EpochStats, type CnnEvalResult as EvalResult, type CnnLabelledImages as LabelledImages } from '../packages/ml/src/cnn';
 import { CLASSES, loadFashionMnist, sampleStratified, splitTrainValidation, toLabelled } from './tutorial/data';
 import { plotHistory } from './tutorial/plot';
 import { trainingImagesPerSecond } from './tutorial/speed';

@@ -1,6 +1,6 @@
 import { FASHION_MNIST_CLASSES, loadFashionMnist, sampleStratified, type GreyImageSet } from '../../packages/ml/src/datasets';
 import { makeRng } from '../../packages/ml/src/cnn/random';
-import type { LabelledImages } from '../../packages/ml/src/cnn';
+import type { CnnLabelledImages as LabelledImages } from '../../packages/ml/src/cnn';
 
 export const CLASSES = [...FASHION_MNIST_CLASSES];
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { EpochStats } from '../../packages/ml/src/cnn';
+import type { CnnEpochStats as EpochStats } from '../../packages/ml/src/cnn';
 
 /**
  * Training curves as a PNG: an SVG drawn here (accuracy and loss panels, train solid / validation dashed, a grey

@@ -1,4 +1,4 @@
-import type { EpochStats, EvalResult } from '../../packages/ml/src/cnn';
+import type { CnnEpochStats as EpochStats, CnnEvalResult as EvalResult } from '../../packages/ml/src/cnn';
 
 export interface RunRecord {
   protocol: string;

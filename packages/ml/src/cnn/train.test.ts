@@ -1,6 +1,6 @@
 import { initTf, tf } from '../tf/backend';
 import { loadFashionMnist, sampleStratified, FASHION_MNIST_CLASSES } from '../datasets';
-import { evaluateCnn, loadCnn, readCnnMeta, trainCnn, type LabelledImages } from '.';
+import { evaluateCnn, loadCnn, readCnnMeta, trainCnn, type CnnLabelledImages as LabelledImages } from '.';
 
 /** Real Fashion-MNIST images (official train/test idx files from ../shared), scaled to [0,1] NHWC. */
 function subset(split: 'train' | 'test', perClass: number, seed: number): LabelledImages {
