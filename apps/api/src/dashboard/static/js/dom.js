@@ -16,10 +16,17 @@ function build(el, attrs, children) {
   return el;
 }
 
+/** 'div#id.a.b' or 'div.a#id' → tag name, id and classes. */
 function parseTag(tag) {
-  const [name, ...classes] = tag.split('.');
-  const [base, id] = name.split('#');
-  return { base: base || 'div', id, classes };
+  let base = 'div';
+  let id;
+  const classes = [];
+  for (const [token] of tag.matchAll(/[.#]?[^.#]+/g)) {
+    if (token[0] === '.') classes.push(token.slice(1));
+    else if (token[0] === '#') id = token.slice(1);
+    else base = token;
+  }
+  return { base, id, classes };
 }
 
 export function h(tag, attrs, ...children) {
@@ -32,8 +39,9 @@ export function h(tag, attrs, ...children) {
 }
 
 export function s(tag, attrs, ...children) {
-  const { base, classes } = parseTag(tag);
+  const { base, id, classes } = parseTag(tag);
   const el = document.createElementNS(SVG_NS, base);
+  if (id) el.id = id;
   if (classes.length) el.setAttribute('class', classes.join(' '));
   return build(el, attrs, children);
 }

@@ -6,7 +6,7 @@ import { centerRows, gaussian, orthonormalize, rng, symmetricEigen } from './lin
  * 2·n·d·(k+4) per iteration. Returns the projected coordinates (n x k, row-major) and each component's share of the
  * total variance.
  */
-export function pca(data, n, d, k, { iterations = 30, seed = 1 } = {}) {
+export function pca(data, n, d, k, { iterations = 15, seed = 1 } = {}) {
   const { x } = centerRows(data, n, d);
   const m = Math.min(d, n, k + 4);
   const random = rng(seed);
@@ -53,7 +53,7 @@ export function pca(data, n, d, k, { iterations = 30, seed = 1 } = {}) {
   let total = 0;
   for (let t = 0; t < x.length; t++) total += x[t] * x[t];
   const coords = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) {
+  for (let c = 0; c < Math.min(k, m); c++) {
     const w = vectors[c];
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -61,5 +61,5 @@ export function pca(data, n, d, k, { iterations = 30, seed = 1 } = {}) {
       coords[i * k + c] = s;
     }
   }
-  return { coords, explained: values.slice(0, k).map((v) => (total > 0 ? Math.max(0, v) / total : 0)) };
+  return { coords, explained: Array.from({ length: k }, (_, c) => values[c] ?? 0).map((v) => (total > 0 ? Math.max(0, v) / total : 0)) };
 }
