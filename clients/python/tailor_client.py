@@ -133,6 +133,11 @@ class TailorClient:
     def account(self) -> dict:
         return self.request("GET", "/v1/account")
 
+    def update_account(self, email: str | None = None, notify_email: bool | None = None, name: str | None = None) -> dict:
+        """Where training notifications go (e-mail) and whether to send them."""
+        body = {k: v for k, v in {"email": email, "notifyEmail": notify_email, "name": name}.items() if v is not None}
+        return self.request("PATCH", "/v1/account", json_body=body)
+
     def create_key(self, name: str | None = None, scopes: list[str] | None = None) -> dict:
         return self.request("POST", "/v1/keys", json_body={k: v for k, v in {"name": name, "scopes": scopes}.items() if v})
 

@@ -1,4 +1,5 @@
 import { parseArgs } from './args';
+import { accountCommand, accountUsage } from './commands/account';
 import { keysCommand, keysUsage } from './commands/keys';
 import { modelsCommand, modelsUsage } from './commands/models';
 import { predictCommand, predictUsage } from './commands/predict';
@@ -20,6 +21,7 @@ Usage: tailor <command> [options]
   ${predictUsage}
   ${versionsUsage}
   ${keysUsage}
+  ${accountUsage}
 
 Options for every command:
   --url URL       server (default: $TAILOR_URL, else http://localhost:3000)
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
   predict: predictCommand,
   versions: versionsCommand,
   keys: keysCommand,
+  account: accountCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process (tests call this in-process). */
