@@ -45,8 +45,15 @@ export async function openInfrastructure(config: Config, logger: JobLogger): Pro
       : createBlobStore({ kind: 'fs', root: path.join(config.dataDir, 'blobs') });
     closers.push(async () => blobs.close?.());
     const jobs = config.REDIS_URL
-      ? createBullMqRunner({ redisUrl: config.REDIS_URL, prefix: config.TAILOR_QUEUE_PREFIX, logger })
-      : createInProcessRunner({ logger });
+      ? createBullMqRunner({
+          redisUrl: config.REDIS_URL,
+          prefix: config.TAILOR_QUEUE_PREFIX,
+          logger,
+          lockDurationMs: config.TAILOR_JOB_LOCK_MS,
+          stalledIntervalMs: config.TAILOR_JOB_STALLED_INTERVAL_MS,
+          closeTimeoutMs: config.TAILOR_SHUTDOWN_GRACE_MS,
+        })
+      : createInProcessRunner({ logger, closeTimeoutMs: config.TAILOR_SHUTDOWN_GRACE_MS });
     closers.push(() => jobs.close());
     return {
       config,

@@ -2,7 +2,7 @@ import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, type Services } from '@tailor/core';
 import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
-import { recoverRuns, registerNotifyWorker, registerTrainingWorker } from '@tailor/worker';
+import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { bootstrapAccount } from './bootstrap-account';
@@ -29,6 +29,7 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   let bootstrapKey: string | undefined;
+  let stopRecovery = () => {};
   try {
     if (config.TAILOR_ROLE !== 'worker') {
       const boot = await bootstrapAccount(config, infra.db, services.accounts);
@@ -45,8 +46,12 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
         onRunEnded: (runId) => services.notifications.runEnded(runId),
       });
       registerNotifyWorker({ config, jobs: infra.jobs, notifications: services.notifications });
+      // At start every unfinished run is resumed; afterwards only runs whose worker stopped heart-beating.
       const recovered = await recoverRuns(infra.db, infra.jobs);
       if (recovered) logger.info({ recovered }, 're-enqueued unfinished training runs');
+      stopRecovery = scheduleRecovery(infra.db, infra.jobs, 60_000, 10 * config.TAILOR_JOB_LOCK_MS, (err) =>
+        logger.warn({ err: err.message }, 'run recovery failed'),
+      );
     }
   } catch (err) {
     await app?.close().catch(() => {});
@@ -60,6 +65,7 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
       await Promise.race([
         (async () => {
           await app?.close();
+          stopRecovery();
           services.predictions.close();
           await infra.close();
         })(),

@@ -1,5 +1,5 @@
 export { registerTrainingWorker } from './training-worker';
 export type { WorkerLogger } from './training-worker';
 export { blobStoreConfig } from './blob-config';
-export { recoverRuns } from './recover-runs';
+export { recoverRuns, scheduleRecovery } from './recover-runs';
 export { registerNotifyWorker } from './notify-worker';

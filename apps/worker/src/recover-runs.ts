@@ -2,12 +2,26 @@ import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 
 /**
- * Re-enqueues runs the record of truth says are queued or running. After a restart of the embedded mode (in-process
- * queue, lost with the process) this resumes them; with BullMQ the job usually still exists and the enqueue is a
- * no-op, because the job id is the run id.
+ * Re-enqueues runs that PostgreSQL (the record of truth) says are unfinished. The job id is the run id, so this is a
+ * no-op while the job still exists. It resumes runs after an embedded-mode restart (the in-process queue died with the
+ * process) and after a Redis restart without persistence (queued jobs vanished). A running run is only re-enqueued
+ * when its heartbeat is stale, so a run a live worker is training is never started twice.
  */
-export async function recoverRuns(db: Db, jobs: JobRunner): Promise<number> {
-  const runs = await db.trainingRun.findMany({ where: { status: { in: ['queued', 'running'] } }, orderBy: { queuedAt: 'asc' } });
+export async function recoverRuns(db: Db, jobs: JobRunner, opts: { staleAfterMs: number } = { staleAfterMs: 0 }): Promise<number> {
+  const staleBefore = new Date(Date.now() - opts.staleAfterMs);
+  const runs = await db.trainingRun.findMany({
+    where: {
+      OR: [{ status: 'queued' }, { status: 'running', OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] }],
+    },
+    orderBy: { queuedAt: 'asc' },
+  });
   for (const run of runs) await jobs.enqueue('train', { version: 1, runId: run.id }, { jobId: run.id });
   return runs.length;
+}
+
+/** Runs `recoverRuns` periodically; returns a function that stops it. */
+export function scheduleRecovery(db: Db, jobs: JobRunner, everyMs: number, staleAfterMs: number, onError: (err: Error) => void): () => void {
+  const timer = setInterval(() => void recoverRuns(db, jobs, { staleAfterMs }).catch(onError), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

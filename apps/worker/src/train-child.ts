@@ -51,6 +51,9 @@ async function train(req: TrainRequest) {
   });
 }
 
+// If the worker dies (even by SIGKILL) its IPC channel closes: stop, rather than train for nobody.
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', (req: TrainRequest) => {
   train(req).then(
     () => process.exit(0),

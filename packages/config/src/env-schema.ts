@@ -46,6 +46,11 @@ export const envSchema = z.object({
   TAILOR_ALLOW_PRIVATE_URLS: bool.default(false),
 
   TAILOR_WORKER_CONCURRENCY: int(1, 1),
+  // A worker that stops renewing its job lock for this long (killed, frozen) loses the job to another worker.
+  TAILOR_JOB_LOCK_MS: int(30000, 1000),
+  TAILOR_JOB_STALLED_INTERVAL_MS: int(30000, 1000),
+  // How long a stopping worker lets a running job finish before handing it back to the queue.
+  TAILOR_SHUTDOWN_GRACE_MS: int(20000, 0),
   TAILOR_TRAIN_TIME_BUDGET_S: int(150, 5),
   TAILOR_PREDICTOR_CACHE_SIZE: int(8, 1),
 
