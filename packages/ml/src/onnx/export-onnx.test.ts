@@ -13,12 +13,10 @@ const spec = getBackboneSpec('mobilenet_v2_1.0_224_quant');
 const bytes = readFileSync(path.join(defaultBackboneDir(), spec.fileName));
 
 describe('irToOnnx', () => {
-  it('imports and converts MobileNetV2 in under a second', () => {
-    const t0 = performance.now();
+  // Speed is a benchmark figure (bench/embed-speed.ts), not a unit-test assertion: CI machines are shared.
+  it('imports and converts MobileNetV2', () => {
     const ir = tfliteToIr(readTflite(bytes), spec.nameLayer);
     const onnx = irToOnnx(ir, { outputs: ['probabilities', 'pool_block_13'] });
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(1000);
     const decoded = ModelProto.toObject(ModelProto.decode(onnx), { longs: Number }) as {
       graph: { node: { opType: string }[]; input: { name: string }[]; output: { name: string }[] };
       opsetImport: { version: number }[];
