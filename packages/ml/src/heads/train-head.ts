@@ -85,11 +85,13 @@ export async function trainHead(data: HeadTrainingData, numClasses: number, conf
   }
   const optimizer = tf.train.adam(config.learningRate);
 
-  const X = tf.tensor2d(trainX.data, [trainX.rows, d]);
+  // Batches are assembled in JS (row copies) rather than with tf.gather, which is ~20x slower on the wasm backend.
   const smooth = config.labelSmoothing;
-  const Ysoft = tf.tidy(() => tf.oneHot(tf.tensor1d(trainY, 'int32'), numClasses).toFloat().mul(1 - smooth).add(smooth / numClasses));
-  const SW = tf.tensor1d(Float32Array.from(trainY, (c) => classW[c]));
-  const Yint = tf.tensor1d(trainY, 'int32');
+  const sampleW = Float32Array.from(trainY, (c) => classW[c]);
+  const batchX = new Float32Array(config.batchSize * d);
+  const batchY = new Float32Array(config.batchSize * numClasses);
+  const batchW = new Float32Array(config.batchSize);
+  const batchLabels = new Int32Array(config.batchSize);
   const Xv = valX ? tf.tensor2d(valX.data, [valX.rows, d]) : undefined;
   const Yv = valX ? tf.tidy(() => tf.oneHot(tf.tensor1d(valY, 'int32'), numClasses).toFloat()) : undefined;
 
@@ -123,11 +125,19 @@ export async function trainHead(data: HeadTrainingData, numClasses: number, conf
       for (let start = 0; start < order.length; start += bs) {
         const idx = order.subarray(start, Math.min(order.length, start + bs));
         const dropSeed = rng.int(2 ** 31);
+        const m = idx.length;
+        batchY.fill(smooth / numClasses);
+        for (let j = 0; j < m; j++) {
+          const r = idx[j];
+          batchX.set(trainX.data.subarray(r * d, (r + 1) * d), j * d);
+          batchY[j * numClasses + trainY[r]] += 1 - smooth;
+          batchW[j] = sampleW[r];
+          batchLabels[j] = trainY[r];
+        }
         const out = tf.tidy(() => {
-          const ib = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(X, ib) as tf.Tensor2D;
-          const yb = tf.gather(Ysoft, ib);
-          const wb = tf.gather(SW, ib);
+          const xb = tf.tensor2d(batchX.subarray(0, m * d), [m, d]);
+          const yb = tf.tensor2d(batchY.subarray(0, m * numClasses), [m, numClasses]);
+          const wb = tf.tensor1d(batchW.subarray(0, m));
           const f = forward(xb, true, dropSeed);
           const logp = tf.logSoftmax(f.logits);
           const wsum = wb.sum().add(1e-12);
@@ -145,7 +155,7 @@ export async function trainHead(data: HeadTrainingData, numClasses: number, conf
             grads.W1 = xb.transpose().matMul(dz).add(vars.W1.mul(config.l2));
             grads.b1 = dz.sum(0);
           }
-          const hits = f.logits.argMax(1).equal(tf.gather(Yint, ib)).toFloat().sum();
+          const hits = f.logits.argMax(1).equal(tf.tensor1d(batchLabels.subarray(0, m), 'int32')).toFloat().sum();
           return { grads, loss, hits };
         });
         optimizer.applyGradients(Object.entries(out.grads).map(([k, tensor]) => ({ name: vars[k].name, tensor })));
@@ -183,7 +193,7 @@ export async function trainHead(data: HeadTrainingData, numClasses: number, conf
     for (const k of Object.keys(shapes)) weights[k] = { shape: shapes[k], values: final[k] };
     return { config, inputDim: d, numClasses, standardizer, weights, history, bestEpoch: best ? bestEpoch : history.length };
   } finally {
-    tf.dispose([X, Ysoft, SW, Yint, ...(Xv ? [Xv] : []), ...(Yv ? [Yv] : []), ...Object.values(vars)]);
+    tf.dispose([...(Xv ? [Xv] : []), ...(Yv ? [Yv] : []), ...Object.values(vars)]);
     optimizer.dispose();
   }
 }

@@ -25,19 +25,28 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
  */
 export function defaultFeatureSets(backbone = DEFAULT_BACKBONE): FeatureSetSpec[] {
   if (backbone !== DEFAULT_BACKBONE) {
-    return [{ name: `${backbone}@default`, backbone, inputSize: 96, layers: [] }];
+    return [{ name: `${backbone}@96`, backbone, inputSize: 96, layers: [] }];
   }
+  const blocks = ['pool_block_9', 'pool_block_12', 'pool_block_15', 'pool_block_16'];
+  return [96, 128, 160].map((inputSize) => ({ name: `v2@${inputSize}:b9+b12+b15+b16`, backbone, inputSize, layers: blocks }));
+}
+
+/**
+ * Strongly regularised logistic regression first: on 640-d pooled features from ~100 images per class it matched or
+ * beat every MLP tried (on a validation sample drawn from the official *train* split), and costs ~1 s per fit.
+ */
+export function defaultHeads(): HeadConfig[] {
+  const lr = { ...DEFAULT_HEAD_CONFIG, kind: 'logistic' as const, learningRate: 1e-2, batchSize: 512, epochs: 25, patience: 0, validationFraction: 0, labelSmoothing: 0 };
   return [
-    { name: 'v2@96:b9+b12+b15+b16', backbone, inputSize: 96, layers: ['pool_block_9', 'pool_block_12', 'pool_block_15', 'pool_block_16'] },
-    { name: 'v2@96:b15', backbone, inputSize: 96, layers: ['pool_block_15'] },
+    { ...lr, l2: 1e-2 },
+    { ...lr, l2: 3e-2 },
+    { ...DEFAULT_HEAD_CONFIG, kind: 'mlp', hidden: 256, dropout: 0.5, l2: 1e-3, learningRate: 3e-4, patience: 10 },
   ];
 }
 
-export function defaultHeads(): HeadConfig[] {
-  return [
-    { ...DEFAULT_HEAD_CONFIG, kind: 'logistic', l2: 1e-3, learningRate: 3e-3, epochs: 40, patience: 0, validationFraction: 0, labelSmoothing: 0 },
-    { ...DEFAULT_HEAD_CONFIG, kind: 'mlp', hidden: 256, dropout: 0.5, l2: 1e-3, learningRate: 3e-4, patience: 10 },
-  ];
+/** Candidate order: every feature set with the first head, then with the second, ... (cheap, strong ones first). */
+export function orderCandidates<T>(featureSets: T[], heads: HeadConfig[]): Array<{ featureSet: T; head: HeadConfig }> {
+  return heads.flatMap((head) => featureSets.map((featureSet) => ({ featureSet, head })));
 }
 
 export function resolveSettings(partial: Partial<TrainSettings> = {}): TrainSettings {

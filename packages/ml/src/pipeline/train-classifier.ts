@@ -10,7 +10,7 @@ import { searchCandidates } from '../selection/search';
 import { mapLimit } from '../preprocess/preprocess-image';
 import { initTf } from '../tf/backend';
 import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
-import { DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './settings';
+import { DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
 import type { TrainClassifierInput, TrainClassifierResult, TrainingImage, TrainPhase } from './types';
 
 /** Where each phase sits in the overall progress fraction (rough shares of a default run's time). */
@@ -101,7 +101,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
 
   // 3. Cross-validated search.
   const recipes: FeatureHeadRecipe[] = [];
-  for (const spec of specs) for (const head of heads) recipes.push({ featureSet: spec.name, head, trainViews: settings.trainViews, ttaViews });
+  for (const { featureSet, head } of orderCandidates(specs, heads)) recipes.push({ featureSet: featureSet.name, head, trainViews: settings.trainViews, ttaViews });
   const candidates = recipes.map((r) => featureHeadCandidate(r, sets.get(r.featureSet)!, labels, classes.length));
   const recipeByName = new Map(candidates.map((cand, i) => [cand.name, recipes[i]]));
   const tSearch = performance.now();

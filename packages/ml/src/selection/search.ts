@@ -20,7 +20,7 @@ export interface SearchOptions {
   folds: number;
   /** Seconds for the whole search; the first candidate always completes, later ones are skipped or stopped. */
   budgetSeconds: number;
-  /** Try averaging the top candidates' probabilities (up to this many members; 1 = no ensembles). */
+  /** Up to this many candidates may be averaged, chosen greedily by out-of-fold accuracy (1 = no ensembles). */
   maxEnsemble: number;
   signal?: AbortSignal;
   onCandidate?: (info: { index: number; total: number; name: string; phase: 'start' | 'done' | 'skipped'; result?: CandidateResult }) => void;
@@ -55,8 +55,8 @@ const better = (a: { accuracy: number; logLoss: number }, b: { accuracy: number;
 
 /**
  * Cross-validates candidates in the given order (put the most promising first) on one shared stratified fold
- * assignment, within a time budget, then considers averaging the top ones. Choice = highest out-of-fold accuracy,
- * ties broken by log-loss; an ensemble must beat the best single candidate strictly to be chosen.
+ * assignment, within a time budget, then considers averaging several. Choice = highest out-of-fold accuracy, ties
+ * broken by log-loss; each added ensemble member must improve on the ensemble without it.
  * Deterministic for the same data, candidates and seed (time only decides which candidates get evaluated).
  */
 export async function searchCandidates(candidates: SelectionCandidate[], opts: SearchOptions): Promise<SearchResult> {
@@ -106,17 +106,26 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
   if (!results.length) throw new Error('no candidate could be evaluated');
 
   const ranked = [...results].sort((a, b) => (better({ accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }, { accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }) ? -1 : better({ accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }, { accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }) ? 1 : 0));
+  // Greedy forward selection (without replacement) over the evaluated candidates: add the one that most improves
+  // the averaged out-of-fold predictions; stop when nothing improves. Diverse members (other feature sets / input
+  // sizes) tend to be picked over near-copies of the best one.
   let chosen = [ranked[0].name];
   let chosenOof = ranked[0].oof;
   let bestScore = { accuracy: ranked[0].cvAccuracy, logLoss: ranked[0].cvLogLoss };
-  for (let m = 2; m <= Math.min(opts.maxEnsemble, ranked.length); m++) {
-    const avg = averageOof(ranked.slice(0, m).map((r) => r.oof));
-    const s = scoreOof(avg, labels, c);
-    if (better(s, bestScore)) {
-      bestScore = s;
-      chosen = ranked.slice(0, m).map((r) => r.name);
-      chosenOof = avg;
+  while (chosen.length < Math.min(opts.maxEnsemble, ranked.length)) {
+    let step: { name: string; oof: Float32Array; score: { accuracy: number; logLoss: number } } | undefined;
+    for (const r of ranked) {
+      if (chosen.includes(r.name)) continue;
+      const m = chosen.length + 1;
+      const avg = new Float32Array(chosenOof.length);
+      for (let i = 0; i < avg.length; i++) avg[i] = (chosenOof[i] * (m - 1) + r.oof[i]) / m;
+      const score = scoreOof(avg, labels, c);
+      if (better(score, step?.score ?? bestScore)) step = { name: r.name, oof: avg, score };
     }
+    if (!step) break;
+    chosen = [...chosen, step.name];
+    chosenOof = step.oof;
+    bestScore = step.score;
   }
   return { folds, k, results, skipped, chosen, chosenAccuracy: bestScore.accuracy, chosenOof };
 }
