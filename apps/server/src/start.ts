@@ -2,6 +2,7 @@ import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, type Services } from '@tailor/core';
 import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
+import { isCnnClassifier, loadCnnClassifier } from '@tailor/ml/src/cnn-classifier';
 import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -25,7 +26,9 @@ export interface Running {
 export async function startTailor(config: Config, opts: { logger?: pino.Logger } = {}): Promise<Running> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['authorization', 'key'] });
   const infra = await openInfrastructure(config, logger);
-  const services = createServices(infra, (files) => loadClassifier(artifactFromFiles(files)));
+  const services = createServices(infra, (files) =>
+    isCnnClassifier(files) ? loadCnnClassifier(files) : loadClassifier(artifactFromFiles(files)),
+  );
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   let bootstrapKey: string | undefined;

@@ -5,6 +5,7 @@
  */
 import { trainClassifier } from '@tailor/ml/src/pipeline';
 import { artifactToFiles } from '@tailor/ml/src/prediction';
+import { trainCnnClassifier } from '@tailor/ml/src/cnn-classifier';
 import { createBlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
@@ -20,8 +21,32 @@ function pickNumbers(settings: Record<string, unknown>, keys: string[]): Record<
   return out;
 }
 
+const CNN_ARCHS = ['cnn1', 'cnn3', 'cnn4'] as const;
+
+/** The tutorial's CNNs, trained from scratch on the uploaded images (architecture cnn1/cnn3/cnn4). */
+async function trainCnnModel(req: TrainRequest, blobs: ReturnType<typeof createBlobStore>) {
+  const result = await trainCnnClassifier({
+    images: req.images.map((i) => ({ id: i.id, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
+    classes: req.classes,
+    arch: req.architecture as (typeof CNN_ARCHS)[number],
+    seed: req.seed,
+    epochs: typeof req.settings.epochs === 'number' ? req.settings.epochs : undefined,
+    onProgress: (p) => void send({ type: 'progress', progress: p }),
+  });
+  const files: Array<{ name: string; size: number }> = [];
+  for (const [name, bytes] of Object.entries(result.files)) {
+    await blobs.put(`${req.artifactPrefix}/${name}`, bytes);
+    files.push({ name, size: bytes.byteLength });
+  }
+  await send({
+    type: 'done',
+    outcome: { files, metrics: { ...result.report, timings: { totalSeconds: result.totalSeconds } }, backbone: null, architecture: req.architecture },
+  });
+}
+
 async function train(req: TrainRequest) {
   const blobs = createBlobStore(req.blobConfig);
+  if ((CNN_ARCHS as readonly string[]).includes(req.architecture)) return trainCnnModel(req, blobs);
   const result = await trainClassifier({
     images: req.images.map((i) => ({ id: i.id, sha256: i.sha256, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
     classes: req.classes,
