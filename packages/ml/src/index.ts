@@ -1,2 +1,23 @@
 export { initTf, tf } from './tf/backend';
 export type { TfBackendName } from './tf/backend';
+
+// Training pipeline: the one entry point the worker and the benchmark call, and the artifact it produces.
+export { trainClassifier, DEFAULT_TRAIN_SETTINGS, DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './pipeline';
+export type { TrainClassifierInput, TrainClassifierResult, TrainingImage, RawPixels, TrainSettings, TrainProgress, TrainPhase, FeatureSetSpec } from './pipeline';
+export { loadClassifier, artifactToFiles, artifactFromFiles, validateManifest, ARTIFACT_FORMAT, ARTIFACT_VERSION } from './prediction';
+export type { ClassifierArtifact, ClassifierManifest, ArtifactMember, ArtifactFeatureSet, ArtifactOod, LoadedClassifier, ImagePrediction, PredictOptions, LoadClassifierOptions } from './prediction';
+export { scorePredictions } from './evaluation';
+export type { EvaluationReport, ClassificationMetrics, ClassMetrics, ConfusionCell, ReliabilityBin } from './evaluation';
+
+// Building blocks (heads, selection) for callers that assemble their own recipes.
+export { trainHead, predictHead, HeadRunner, DEFAULT_HEAD_CONFIG, stratifiedFolds, stratifiedHoldout } from './heads';
+export type { HeadConfig, HeadKind, TrainedHead, EpochStats, FeatureMatrix } from './heads';
+export { searchCandidates, featureHeadCandidate, BudgetExceeded } from './selection';
+export type { SelectionCandidate, CrossValidationContext, CandidateResult, SearchResult } from './selection';
+
+// Embeddings (frozen backbones) and the cache the service backs with its blob store.
+export { createEmbedder, MemoryEmbeddingCache, embeddingCacheKey } from './embeddings';
+export type { Embedder, EmbedInput, EmbeddingCache, EmbeddingView } from './embeddings';
+
+export { loadFashionMnist, sampleStratified, FASHION_MNIST_CLASSES, parseIdx } from './datasets';
+export type { GreyImageSet } from './datasets';

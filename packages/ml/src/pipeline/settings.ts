@@ -13,7 +13,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   folds: 5,
   trainViews: 2,
   flipTta: true,
-  maxEnsemble: 3,
+  maxEnsemble: 5,
   oodPercentile: 99,
   threads: 2,
 };
@@ -27,8 +27,12 @@ export function defaultFeatureSets(backbone = DEFAULT_BACKBONE): FeatureSetSpec[
   if (backbone !== DEFAULT_BACKBONE) {
     return [{ name: `${backbone}@96`, backbone, inputSize: 96, layers: [] }];
   }
-  const blocks = ['pool_block_9', 'pool_block_12', 'pool_block_15', 'pool_block_16'];
-  return [96, 128, 160].map((inputSize) => ({ name: `v2@${inputSize}:b9+b12+b15+b16`, backbone, inputSize, layers: blocks }));
+  const four = ['pool_block_9', 'pool_block_12', 'pool_block_15', 'pool_block_16'];
+  const all = Array.from({ length: 14 }, (_, i) => `pool_block_${i + 3}`);
+  const set = (inputSize: number, layers: string[], tag: string): FeatureSetSpec => ({ name: `v2@${inputSize}:${tag}`, backbone, inputSize, layers });
+  // Sets of one input size share a forward pass (the union of their layers), so the second set per size is free to
+  // embed; different sizes see the garment at different scales, and averaging them is what the search usually picks.
+  return [set(128, all, 'b3-b16'), set(160, four, 'b9+b12+b15+b16'), set(96, all, 'b3-b16'), set(96, four, 'b9+b12+b15+b16'), set(128, four, 'b9+b12+b15+b16'), set(160, all, 'b3-b16')];
 }
 
 /**
