@@ -2,7 +2,7 @@ import type { Config } from '@tailor/config';
 import { createDb, migrateDatabase, startEmbeddedPostgres, type Db } from '@tailor/db';
 import { createBullMqRunner, createInProcessRunner, type JobLogger, type JobRunner } from '@tailor/queue';
 import { createBlobStore, type BlobStore } from '@tailor/storage';
-import path from 'node:path';
+import { blobStoreConfig } from '@tailor/worker';
 
 export interface Infra {
   config: Config;
@@ -31,18 +31,7 @@ export async function openInfrastructure(config: Config, logger: JobLogger): Pro
     await migrateDatabase(databaseUrl);
     const db = createDb(databaseUrl);
     closers.push(() => db.$disconnect());
-    const blobs = config.S3_BUCKET
-      ? createBlobStore({
-          kind: 's3',
-          bucket: config.S3_BUCKET,
-          endpoint: config.S3_ENDPOINT,
-          region: config.S3_REGION,
-          accessKeyId: config.S3_ACCESS_KEY_ID,
-          secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-          forcePathStyle: config.S3_FORCE_PATH_STYLE,
-          createBucket: true,
-        })
-      : createBlobStore({ kind: 'fs', root: path.join(config.dataDir, 'blobs') });
+    const blobs = createBlobStore(blobStoreConfig(config));
     closers.push(async () => blobs.close?.());
     const jobs = config.REDIS_URL
       ? createBullMqRunner({
