@@ -18,7 +18,10 @@ export class ApiError extends Error {
 }
 
 export async function apiFetch(path, init = {}) {
-  const res = await fetch(path, { ...init, headers: { authorization: `Bearer ${getKey()}`, ...(init.headers ?? {}) } });
+  // X-Requested-With asks the server to leave out its Basic challenge on 401, which would pop up the browser's own
+  // password dialog instead of letting this page show its sign-in form.
+  const headers = { authorization: `Bearer ${getKey()}`, 'x-requested-with': 'XMLHttpRequest', ...(init.headers ?? {}) };
+  const res = await fetch(path, { ...init, headers });
   if (!res.ok) {
     let problem;
     try {

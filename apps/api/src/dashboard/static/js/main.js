@@ -36,7 +36,9 @@ signOut.addEventListener('click', () => {
   location.hash = '#/';
   route();
 });
+// A key revoked mid-session sends the user back to sign in; on the sign-in form itself the form reports it.
 window.addEventListener('tailor:unauthorized', () => {
+  if (document.querySelector('.sign-in')) return;
   clearKey();
   route();
 });
