@@ -138,6 +138,18 @@ class TailorClient:
         body = {k: v for k, v in {"email": email, "notifyEmail": notify_email, "name": name}.items() if v is not None}
         return self.request("PATCH", "/v1/account", json_body=body)
 
+    def create_webhook(self, url: str, events: list[str] | None = None, model_id: str | None = None) -> dict:
+        """POSTs to `url` when a run finishes or fails; the answer carries the signing secret, once."""
+        body: dict[str, Any] = {"url": url}
+        if events:
+            body["events"] = events
+        if model_id:
+            body["modelId"] = model_id
+        return self.request("POST", "/v1/webhooks", json_body=body)
+
+    def list_webhooks(self) -> list[dict]:
+        return self.request("GET", "/v1/webhooks")["webhooks"]
+
     def create_key(self, name: str | None = None, scopes: list[str] | None = None) -> dict:
         return self.request("POST", "/v1/keys", json_body={k: v for k, v in {"name": name, "scopes": scopes}.items() if v})
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '@tailor/config';
 import { NANONETS_FASHION_DIR } from '../support/fixtures';
+import { startWebhookReceiver } from '../support/receivers';
 import { startTestTailor, type TestTailor } from '../support/tailor';
 import { runTutorialPath, type PathRun, type StepOutput } from './run-tutorial-path';
 import { pathFor, tutorialBlocks } from './tutorial-blocks';
@@ -16,6 +17,9 @@ const DOC = path.join(REPO_ROOT, 'docs', 'tutorial.md');
 const CLASSES = ['Bag', 'Sneaker', 'Trouser'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TOOLS = ['curl', 'python', 'cli'] as const;
+/** Step 8 registers $WEBHOOK_URL: a real receiver here, so deliveries of runs that end later succeed quietly. */
+let WEBHOOK_URL: string;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 let tailor: TestTailor;
 let workDir: string;
@@ -30,7 +34,9 @@ async function copyFirst(split: 'train' | 'test', n: number, to: string) {
 }
 
 beforeAll(async () => {
-  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '10', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
+  receiver = await startWebhookReceiver();
+  WEBHOOK_URL = receiver.url;
+  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '10', TAILOR_MIN_IMAGES_PER_CLASS: '5', TAILOR_ALLOW_PRIVATE_URLS: 'true' });
   workDir = await mkdtemp(path.join(os.tmpdir(), 'tailor-tutorial-data-'));
   await copyFirst('train', 12, path.join(workDir, 'train'));
   await copyFirst('test', 3, path.join(workDir, 'test'));
@@ -42,6 +48,7 @@ beforeAll(async () => {
     TAILOR_API_KEY: tailor.key,
     DATA_DIR: path.join(workDir, 'train'),
     TEST_DIR: path.join(workDir, 'test'),
+    WEBHOOK_URL,
   };
   for (const tool of TOOLS) runs[tool] = runTutorialPath(pathFor(blocks, tool), REPO_ROOT, env, 150_000);
   // Failures are reported by each tool's test; keep an early rejection from being unhandled meanwhile.
@@ -51,11 +58,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(Object.values(runs));
   await tailor?.stop();
+  await receiver?.stop();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 function get(json: unknown, ...keys: string[]): unknown {
   return keys.reduce<any>((o, k) => o?.[k], json);
+}
+
+/** The URL the server has for a webhook (registered by a tutorial step). */
+async function webhookUrls(id: string): Promise<string | undefined> {
+  return (await api('/v1/webhooks')).webhooks.find((h: { id: string }) => h.id === id)?.url;
 }
 
 async function api(p: string): Promise<any> {
@@ -112,7 +125,10 @@ test('curl path', async () => {
   const watched = step(7).stdout.trim().split('\n');
   expect(watched.some((l) => l.startsWith('Training:'))).toBe(true);
   expect(watched.slice(-2)).toEqual(['finished: succeeded', '5 Model trained and hosted, ready for prediction']);
-  expect(JSON.parse(step(8).stdout)).toEqual({ email: 'you@example.com', notifyEmail: true });
+  const [account, hook] = step(8).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(account).toEqual({ email: 'you@example.com', notifyEmail: true });
+  expect(hook).toEqual({ id: expect.stringMatching(UUID), url: WEBHOOK_URL, events: ['training.finished', 'training.failed'], secret: expect.stringMatching(/\S{16,}/) });
+  expect(await webhookUrls(hook.id)).toBe(WEBHOOK_URL);
   const prediction = JSON.parse(step(9).stdout);
   expect(prediction).toMatchObject({ ok: true, label: 'Trouser' });
   expect(prediction.prediction).toHaveLength(3);
@@ -136,7 +152,11 @@ test('Python path', async () => {
   expect(runId).toMatch(UUID);
   const states = step(7).stdout.trim().split('\n');
   expect(states[states.length - 1]).toBe('5 Model trained and hosted, ready for prediction');
-  expect(step(8).stdout.trim()).toBe('you@example.com True');
+  const [mail, hookLine] = step(8).stdout.trim().split('\n');
+  expect(mail).toBe('you@example.com True');
+  const [hookId, hookUrl, secret] = hookLine!.split(' ');
+  expect([hookUrl, secret]).toEqual([WEBHOOK_URL, expect.stringMatching(/\S{16,}/)]);
+  expect(await webhookUrls(hookId!)).toBe(WEBHOOK_URL);
   expect(step(9).stdout.trim()).toMatch(/^\S+\.jpe?g {2}Trouser {2}(0\.\d{4}|1\.0000)$/);
   await expectTrainedModel(id);
   expect((await api(`/v1/models/${id}/runs/${runId}`)).status).toBe('succeeded');
@@ -162,6 +182,10 @@ test('CLI path', async () => {
   expect(step(6).stderr).toMatch(/\] +\d+% (embedding|searching|training)\b.*ETA \d+s/);
   expect(step(7).stdout.trim()).toBe('5 Model trained and hosted, ready for prediction');
   expect(step(8).stdout).toContain('email:    you@example.com (notifications on)');
+  const hookId = step(8).stdout.trim().split('\n').pop()!;
+  expect(hookId).toMatch(UUID);
+  expect(step(8).stderr).toMatch(/signing secret \(shown once\): \S{16,}/);
+  expect(await webhookUrls(hookId)).toBe(WEBHOOK_URL);
   const rows = step(9).stdout.trim().split('\n');
   expect(rows[0]).toMatch(/^FILE\s+LABEL\s+PROBABILITY\s+TOP$/);
   expect(rows).toHaveLength(4);

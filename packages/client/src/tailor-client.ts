@@ -72,6 +72,21 @@ export class TailorClient {
     return this.http.empty({ method: 'DELETE', path: `/v1/keys/${enc(keyId)}` });
   }
 
+  // --- notifications
+  /** Registers a webhook for the account (or one model); the signing secret is in the answer, once. */
+  createWebhook(body: { url: string; modelId?: string; events?: r.WebhookEvent[] }): Promise<r.CreatedWebhook> {
+    return this.http.json({ method: 'POST', path: '/v1/webhooks', json: body }, r.createdWebhook);
+  }
+  async listWebhooks(): Promise<r.Webhook[]> {
+    return (await this.http.json({ method: 'GET', path: '/v1/webhooks' }, r.webhookList)).webhooks;
+  }
+  deleteWebhook(webhookId: string): Promise<void> {
+    return this.http.empty({ method: 'DELETE', path: `/v1/webhooks/${enc(webhookId)}` });
+  }
+  async webhookDeliveries(webhookId: string): Promise<r.WebhookDelivery[]> {
+    return (await this.http.json({ method: 'GET', path: `/v1/webhooks/${enc(webhookId)}/deliveries` }, r.deliveryList)).deliveries;
+  }
+
   // --- models
   createModel(body: r.CreateModelInput): Promise<r.Model> {
     return this.http.json({ method: 'POST', path: '/v1/models', json: v1.createModelBody.parse(body) }, v1.modelView);

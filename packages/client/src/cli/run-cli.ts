@@ -7,6 +7,7 @@ import { stateCommand, stateUsage } from './commands/state';
 import { trainCommand, trainUsage } from './commands/train';
 import { uploadCommand, uploadUsage } from './commands/upload';
 import { versionsCommand, versionsUsage } from './commands/versions';
+import { webhooksCommand, webhooksUsage } from './commands/webhooks';
 import { createContext, type CommandContext } from './context';
 import { EXIT, ExitError, exitCodeFor, messageFor, UsageError } from './exit-codes';
 
@@ -22,6 +23,7 @@ Usage: tailor <command> [options]
   ${versionsUsage}
   ${keysUsage}
   ${accountUsage}
+  ${webhooksUsage}
 
 Options for every command:
   --url URL       server (default: $TAILOR_URL, else http://localhost:3000)
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
   versions: versionsCommand,
   keys: keysCommand,
   account: accountCommand,
+  webhooks: webhooksCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process (tests call this in-process). */
