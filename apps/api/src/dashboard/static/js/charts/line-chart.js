@@ -34,9 +34,10 @@ export function lineChart({ title, series, xLabel = '', yLabel = '', yDomain, wi
     const d = sr.points.map((p, k) => `${k ? 'L' : 'M'}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join('');
     svg.append(s('path.series', { d, stroke: sr.color, fill: 'none', 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null, dataset: { series: sr.name } }));
     for (const p of sr.points) svg.append(s('circle', { cx: x(p.x), cy: y(p.y), r: 2.5, fill: sr.color }, s('title', `${sr.name}, epoch ${p.x}: ${p.y.toFixed(4)}`)));
-    const lx = m.left + 8 + i * 130;
-    svg.append(s('line', { x1: lx, x2: lx + 18, y1: m.top + 6, y2: m.top + 6, stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null }));
-    svg.append(s('text.legend', { x: lx + 22, y: m.top + 10 }, sr.name));
+    // Legend on the title line, right-aligned, so it never covers the curves.
+    const lx = width - m.right - (series.length - i) * 92;
+    svg.append(s('line', { x1: lx, x2: lx + 18, y1: 12, y2: 12, stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null }));
+    svg.append(s('text.legend', { x: lx + 22, y: 16 }, sr.name));
   });
   return svg;
 }
