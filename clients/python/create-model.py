@@ -7,6 +7,8 @@
 
 Prints only the model id on stdout, so: export NANONETS_MODEL_ID=$(python3 create-model.py)
 """
+from __future__ import annotations
+
 import os
 import sys
 

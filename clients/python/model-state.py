@@ -4,6 +4,8 @@
   watch -n 10 python3 clients/python/model-state.py     # as in the NanoNets tutorial
   python3 clients/python/model-state.py --wait          # for scripts: poll until trained (exit 3 on failure)
 """
+from __future__ import annotations
+
 import os
 import sys
 import time

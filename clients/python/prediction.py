@@ -6,6 +6,8 @@
 Prints "<file> <label> <probability>" per image (the arg-max, as the NanoNets script did), or the API's JSON.
 Exit 5 if some images could not be classified.
 """
+from __future__ import annotations
+
 import json
 import sys
 

@@ -5,6 +5,8 @@
 
 With --wait, polls until the run has finished, printing progress on stderr; exit 3 if it failed or was canceled.
 """
+from __future__ import annotations
+
 import sys
 
 from tailor_client import EXIT_OK, EXIT_TRAINING_FAILED, EXIT_USAGE, TailorClient, model_id_from_env, run_script

@@ -4,6 +4,8 @@
 Resumable: images the model already has (same sha256) are skipped, so re-run it after an interruption.
 Progress goes to stderr; the summary line to stdout. Exit 5 if some images were rejected.
 """
+from __future__ import annotations
+
 import sys
 
 from tailor_client import EXIT_OK, EXIT_PARTIAL, TailorClient, default_data_dir, model_id_from_env, run_script

@@ -17,7 +17,7 @@ let dir: string;
 let trainDir: string;
 
 beforeAll(async () => {
-  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '10', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
+  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '5', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tailor-python-test-'));
   trainDir = await makeClassFolders(path.join(dir, 'train'), 'train', 8);
 }, 60_000);
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 function py(script: string, args: string[], env: Record<string, string> = {}) {
-  return runProcess('python3', [path.join(PY, script), ...args], { TAILOR_URL: tailor.baseUrl, NANONETS_API_KEY: tailor.key, ...env }, dir);
+  return runProcess('python3', [path.join(PY, script), ...args], { TAILOR_URL: tailor.baseUrl, NANONETS_API_KEY: tailor.key, PYTHONDONTWRITEBYTECODE: '1', ...env }, dir);
 }
 
 test('create, upload with a rejected file, resume, train --wait, state, predict with a bad file', async () => {

@@ -32,7 +32,7 @@ let trainDir: string;
 let testDir: string;
 
 beforeAll(async () => {
-  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '10', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
+  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '5', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
   client = new TailorClient({ url: tailor.baseUrl, apiKey: tailor.key });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tailor-client-test-'));
   trainDir = await makeClassFolders(path.join(dir, 'train'), 'train', 12);

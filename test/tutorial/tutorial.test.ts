@@ -36,7 +36,7 @@ async function copyFirst(split: 'train' | 'test', n: number, to: string) {
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   WEBHOOK_URL = receiver.url;
-  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '10', TAILOR_MIN_IMAGES_PER_CLASS: '5', TAILOR_ALLOW_PRIVATE_URLS: 'true' });
+  tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '5', TAILOR_MIN_IMAGES_PER_CLASS: '5', TAILOR_ALLOW_PRIVATE_URLS: 'true' });
   workDir = await mkdtemp(path.join(os.tmpdir(), 'tailor-tutorial-data-'));
   await copyFirst('train', 12, path.join(workDir, 'train'));
   await copyFirst('test', 3, path.join(workDir, 'test'));
@@ -49,6 +49,7 @@ beforeAll(async () => {
     DATA_DIR: path.join(workDir, 'train'),
     TEST_DIR: path.join(workDir, 'test'),
     WEBHOOK_URL,
+    PYTHONDONTWRITEBYTECODE: '1',
   };
   for (const tool of TOOLS) runs[tool] = runTutorialPath(pathFor(blocks, tool), REPO_ROOT, env, 150_000);
   // Failures are reported by each tool's test; keep an early rejection from being unhandled meanwhile.
