@@ -30,10 +30,19 @@ let dir: string;
 let modelId: string;
 let trainDir: string;
 let testDir: string;
+const calls: string[] = [];
 
 beforeAll(async () => {
   tailor = await startTestTailor({ TAILOR_TRAIN_TIME_BUDGET_S: '5', TAILOR_MIN_IMAGES_PER_CLASS: '5' });
-  client = new TailorClient({ url: tailor.baseUrl, apiKey: tailor.key });
+  // Every request the SDK makes is recorded, to check it against the server's OpenAPI document at the end.
+  client = new TailorClient({
+    url: tailor.baseUrl,
+    apiKey: tailor.key,
+    fetch: (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    },
+  });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tailor-client-test-'));
   trainDir = await makeClassFolders(path.join(dir, 'train'), 'train', 12);
   testDir = await makeClassFolders(path.join(dir, 'test'), 'test', 2);
@@ -137,6 +146,50 @@ describe('SDK', () => {
     expect(res.predictions[0]).toMatchObject({ file: trouser.name, ok: true, label: 'Trouser' });
     expect(res.predictions[0]!.prediction).toHaveLength(2);
     expect(res.predictions[1]).toMatchObject({ file: 'broken.jpg', ok: false, error: expect.any(String) });
+  });
+
+  test('the rest of the API surface: account, keys, webhooks, runs, versions, model update, image delete', async () => {
+    expect((await client.account()).scopes).toEqual(expect.arrayContaining(['admin']));
+    expect(await client.updateAccount({ email: 'sdk@example.com' })).toMatchObject({ email: 'sdk@example.com' });
+    const key = await client.createKey({ name: 'sdk', scopes: ['predict'] });
+    expect((await client.listKeys()).map((k) => k.id)).toContain(key.id);
+    await client.revokeKey(key.id);
+    expect((await client.listKeys()).find((k) => k.id === key.id)?.revokedAt).toEqual(expect.any(String));
+
+    const hook = await client.createWebhook({ url: 'https://example.com/hook', modelId, events: ['training.failed'] });
+    expect(hook).toMatchObject({ url: 'https://example.com/hook', modelId, events: ['training.failed'], secret: expect.any(String) });
+    expect((await client.listWebhooks()).map((h) => h.id)).toContain(hook.id);
+    expect(await client.webhookDeliveries(hook.id)).toEqual([]);
+    await client.deleteWebhook(hook.id);
+
+    const runs = await client.listRuns(modelId);
+    expect(runs[0]!.status).toBe('succeeded');
+    expect(await client.getRun(modelId, runs[0]!.id)).toMatchObject({ id: runs[0]!.id, versionId: expect.any(String) });
+    const v = await client.getVersion(modelId, 1);
+    expect(v.metrics).toHaveProperty('accuracy');
+    expect(await client.activateVersion(modelId, 1)).toMatchObject({ number: 1, active: true });
+    expect(await client.updateModel(modelId, { name: 'renamed' })).toMatchObject({ name: 'renamed' });
+    expect((await client.listModels()).map((m) => m.id)).toContain(modelId);
+
+    const extra = await client.createModel({ categories: ['a', 'b'] });
+    const up = await client.uploadImages(extra.id, 'a', [await fileFromPath(firstFiles(trainDir, 'Bag', 1)[0]!)]);
+    expect(up.stored).toBe(1);
+    await client.deleteImage(extra.id, up.results[0]!.imageId!);
+    expect((await client.listImages(extra.id)).images).toEqual([]);
+    await client.deleteModel(extra.id);
+  });
+
+  test("every request the SDK made is an operation of the server's OpenAPI document", async () => {
+    const doc = (await (await fetch(`${tailor.baseUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((method) => ({ method: method.toUpperCase(), re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}/?$`) })),
+    );
+    const unknown = [...new Set(calls)].filter((c) => {
+      const [method, p] = c.split(' ');
+      return !operations.some((o) => o.method === method && o.re.test(p!));
+    });
+    expect(calls.length).toBeGreaterThan(30);
+    expect(unknown).toEqual([]);
   });
 });
 
