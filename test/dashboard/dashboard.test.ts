@@ -257,4 +257,29 @@ describe('dashboard and embedding projector', () => {
     await page.locator('#predict').screenshot({ path: path.join(SHOTS, '7-predict.png') });
     expect(pageErrors).toEqual([]);
   });
+
+  it('follows a new training run live on the model page and shows the new version when it ends', async () => {
+    const train = await s.call(`/v1/models/${s.modelId}/train`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seed: 8 }) });
+    expect(train.status).toBe(202);
+    // The list shows the model as busy while the run is queued or training.
+    await page.goto(`${s.t.baseUrl}/dashboard/#/`);
+    const badge = page.locator(`.model-card[data-model-id="${s.modelId}"] .badge`);
+    await badge.waitFor();
+    expect(['Queued', 'Training']).toContain(await badge.textContent());
+    await page.locator(`.model-card[data-model-id="${s.modelId}"]`).click();
+    // Progress arrives over the run's event stream (fetch + SSE, since EventSource cannot send the key).
+    const seen = new Set<string>();
+    const bar = page.locator('#run-progress progress');
+    await bar.waitFor();
+    const deadline = Date.now() + 200_000;
+    while (Date.now() < deadline && (await page.locator('#versions tbody tr').count()) < 2) {
+      if (await bar.count()) seen.add(String(await bar.getAttribute('value').catch(() => null)));
+      await page.waitForTimeout(250);
+    }
+    expect(await page.locator('#versions tbody tr').count()).toBe(2);
+    expect([...seen].filter((v) => v !== 'null').length).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#summary h2').textContent()).toContain('Version 2');
+    expect(await page.locator('#run-progress progress').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
 });

@@ -52,6 +52,8 @@ export function renderModel(root, modelId) {
             bar.value = data.progress;
             line.textContent = `${data.status_line ?? data.phase} (${pct(data.progress, 0)})`;
           } else if (event === 'end') {
+            // Show what the run produced: the (new) active version, not the one that was selected before.
+            state.selected = undefined;
             void load();
           }
         },
