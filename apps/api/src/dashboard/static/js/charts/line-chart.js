@@ -6,7 +6,10 @@ import { extent, linear, niceTicks } from './scale.js';
  * single-epoch curve is still visible. `yDomain` fixes the axis (accuracy: [0, 1]).
  */
 export function lineChart({ title, series, xLabel = '', yLabel = '', yDomain, width = 440, height = 260 }) {
-  const m = { top: 28, right: 16, bottom: 40, left: 48 };
+  // Legend rows sit between the title and the plot, so they never cover a curve.
+  const perRow = 4;
+  const legendRows = Math.ceil(series.length / perRow);
+  const m = { top: 28 + legendRows * 14, right: 16, bottom: 40, left: 48 };
   const all = series.flatMap((sr) => sr.points);
   const [x0, x1] = extent(all.map((p) => p.x));
   let [y0, y1] = yDomain ?? extent(all.map((p) => p.y));
@@ -34,10 +37,11 @@ export function lineChart({ title, series, xLabel = '', yLabel = '', yDomain, wi
     const d = sr.points.map((p, k) => `${k ? 'L' : 'M'}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join('');
     svg.append(s('path.series', { d, stroke: sr.color, fill: 'none', 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null, dataset: { series: sr.name } }));
     for (const p of sr.points) svg.append(s('circle', { cx: x(p.x), cy: y(p.y), r: 2.5, fill: sr.color }, s('title', `${sr.name}, epoch ${p.x}: ${p.y.toFixed(4)}`)));
-    // Legend on the title line, right-aligned, so it never covers the curves.
-    const lx = width - m.right - (series.length - i) * 92;
-    svg.append(s('line', { x1: lx, x2: lx + 18, y1: 12, y2: 12, stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null }));
-    svg.append(s('text.legend', { x: lx + 22, y: 16 }, sr.name));
+    const row = Math.floor(i / perRow);
+    const lx = m.left + (i % perRow) * 92;
+    const ly = 30 + row * 14;
+    svg.append(s('line', { x1: lx, x2: lx + 18, y1: ly, y2: ly, stroke: sr.color, 'stroke-width': 2, 'stroke-dasharray': sr.dashed ? '5 4' : null }));
+    svg.append(s('text.legend', { x: lx + 22, y: ly + 4 }, sr.name));
   });
   return svg;
 }
