@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -281,5 +282,25 @@ describe('CLI', () => {
     const missing = await runProcess(process.execPath, ['--import', 'tsx', main, 'models', 'show', 'no-such-model'], env, REPO_ROOT);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('HTTP 404');
+  });
+
+  test('Ctrl-C during train --wait stops following (exit 130), the run goes on and can be canceled', async () => {
+    const main = path.join(REPO_ROOT, 'packages/client/src/cli/main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'train', '--wait'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TAILOR_URL: tailor.baseUrl, TAILOR_API_KEY: tailor.key, TAILOR_MODEL_ID: modelId },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 300 && !/training run \S+ started/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+    const runId = /training run (\S+) started/.exec(stderr)?.[1];
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(`stopped following run ${runId}; it goes on on the server`);
+    expect((await client.getRun(modelId, runId!)).status).toMatch(/queued|running/);
+    expect((await client.cancelRun(modelId, runId!)).status).toBe('canceled');
   });
 });

@@ -13,6 +13,8 @@ export const EXIT = {
   UNREACHABLE: 4,
   /** Done, but some items were rejected (upload: unreadable images; predict: images that could not be classified). */
   PARTIAL: 5,
+  /** Interrupted with Ctrl-C (the shell convention, 128 + SIGINT). */
+  INTERRUPTED: 130,
 } as const;
 
 /** A usage or configuration problem found by the CLI itself. */

@@ -44,6 +44,7 @@ Exit codes:
   3  training failed or was canceled (train --wait)
   4  the server could not be reached
   5  partly done: some images were rejected (upload) or could not be classified (predict)
+  130 interrupted (Ctrl-C); train --wait stops following, the run goes on on the server
 `;
 
 const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {

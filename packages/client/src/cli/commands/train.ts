@@ -47,12 +47,33 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const bar = new ProgressBar(ctx.stderr);
   let best: number | undefined;
   let lastPhase = '';
-  const final = await client.waitForRun(modelId, run.id, (p) => {
-    const acc = accuracyFrom(p.message);
-    if (acc !== undefined) best = Math.max(best ?? 0, acc);
-    if (!ctx.args.flags.quiet) bar.update(p.progress, progressLabel(p, best), p.phase !== lastPhase);
-    lastPhase = p.phase;
-  });
+  // Ctrl-C stops following, not training: say so, and how to cancel, instead of dying mid-line.
+  const stopFollowing = new AbortController();
+  const onInterrupt = () => stopFollowing.abort();
+  process.once('SIGINT', onInterrupt);
+  let final;
+  try {
+    final = await client.waitForRun(
+      modelId,
+      run.id,
+      (p) => {
+        const acc = accuracyFrom(p.message);
+        if (acc !== undefined) best = Math.max(best ?? 0, acc);
+        if (!ctx.args.flags.quiet) bar.update(p.progress, progressLabel(p, best), p.phase !== lastPhase);
+        lastPhase = p.phase;
+      },
+      stopFollowing.signal,
+    );
+  } catch (err) {
+    if (!stopFollowing.signal.aborted) throw err;
+    bar.done();
+    throw new ExitError(
+      EXIT.INTERRUPTED,
+      `tailor: stopped following run ${run.id}; it goes on on the server (tailor state to check; cancel: POST /v1/models/${modelId}/runs/${run.id}/cancel)`,
+    );
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
   bar.done();
   if (ctx.args.flags.json) ctx.print(JSON.stringify(final, null, 2));
   if (final.status !== 'succeeded') {
