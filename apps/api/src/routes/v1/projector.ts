@@ -1,3 +1,5 @@
+import { ConflictError } from '@tailor/core';
+import { isCnnClassifier } from '@tailor/ml/src/cnn-classifier';
 import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -24,7 +26,11 @@ const round = (x: number) => Number(x.toPrecision(5));
 export async function v1ProjectorRoutes(app: FastifyInstance) {
   const blobs = openProjectorBlobStore(app.config);
   app.addHook('onClose', async () => blobs.close?.());
-  const embeddings = new EmbeddingService(app.services, blobs, (files) => loadClassifier(artifactFromFiles(files)));
+  const embeddings = new EmbeddingService(app.services, blobs, (files) => {
+    // The tutorial CNNs are end-to-end networks without the feature extractor the projector shows.
+    if (isCnnClassifier(files)) throw new ConflictError('This version is a tutorial CNN; the embedding projector needs a transfer-learning version');
+    return loadClassifier(artifactFromFiles(files));
+  });
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.route({
