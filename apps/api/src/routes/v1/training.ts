@@ -22,7 +22,8 @@ export async function v1TrainingRoutes(app: FastifyInstance) {
       tags,
       summary: 'Start a training run (returns at once; follow it with GET …/runs/:runId or …/events)',
       params: modelParams,
-      body: v1.trainBody.optional(),
+      // Optional: a bare `curl -X POST` (no body, no content type) starts a run with the defaults.
+      body: v1.trainBody.nullish(),
       response: { 202: v1.runView },
     },
     handler: async (request, reply) => {
