@@ -253,6 +253,19 @@ describe('dashboard and embedding projector', () => {
     expect(rows.map((r) => r.label).sort()).toEqual([...DASHBOARD_CLASSES].sort());
     expect(rows.reduce((a, r) => a + r.p, 0)).toBeCloseTo(1, 3);
     expect(await page.locator('#predict-result .predicted').getAttribute('data-label')).toBe('Sandal');
+    // Dropping a file works the same as choosing one (a real DragEvent carrying a File).
+    const dropped = fashionImages('test', 'Sandal', 2)[1]!;
+    await page.evaluate(`(() => {
+      const bin = atob('${dropped.bytes.toString('base64')}');
+      const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+      document.querySelector('#dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await page.waitForSelector('#predict-result img.preview[alt="dropped.jpg"]');
+    await page.waitForSelector('#predict-result .prob-row');
+    expect(await page.locator('#predict-result .prob-row').count()).toBe(DASHBOARD_CLASSES.length);
+    expect(await page.locator('#predict-result .predicted').getAttribute('data-label')).toBe('Sandal');
     await page.locator('#predict').scrollIntoViewIfNeeded();
     await page.locator('#predict').screenshot({ path: path.join(SHOTS, '7-predict.png') });
     expect(pageErrors).toEqual([]);
