@@ -146,6 +146,11 @@ export function createScatter(canvas, { colorOf, onHover }) {
 
   return {
     set(newCoords, newDims) {
+      // Points move: a tooltip left from the previous layout would point at the wrong place.
+      if (hovered >= 0) {
+        hovered = -1;
+        onHover(-1);
+      }
       coords = newCoords;
       dims = newDims;
       n = coords.length / dims;
