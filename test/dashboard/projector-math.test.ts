@@ -89,8 +89,7 @@ describe('projector math (the browser modules, run in Node)', () => {
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     console.log(`t-SNE 1,000 x 640 -> 2-D, 500 iterations: ${cpuSeconds.toFixed(1)} s CPU, ${((performance.now() - started) / 1000).toFixed(1)} s wall`);
     expect(neighbourPurity(y, 1000, 2, big.label)).toBeGreaterThan(0.95);
-    // CPU time, not wall time, so a busy shared machine does not fail it; 4-7 s measured on a loaded 2-core box.
-    expect(cpuSeconds).toBeLessThan(15);
+    // Its speed is reported above, not asserted: timing belongs to benchmarks, and CI machines are shared.
   }, 120_000);
 
   it('custom projection puts the left search at one end of the x axis and the right search at the other', () => {

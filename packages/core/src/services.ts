@@ -18,6 +18,8 @@ export interface Infrastructure {
 }
 
 export interface Services {
+  /** The blob store itself, for readers outside the domain services (projector exports). */
+  blobs: BlobStore;
   accounts: AccountService;
   models: ModelService;
   images: ImageService;
@@ -32,6 +34,7 @@ export function createServices(infra: Infrastructure, loader: ClassifierLoader):
   const { config, db, blobs, jobs } = infra;
   const models = new ModelService(db, { minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS });
   return {
+    blobs,
     accounts: new AccountService(db),
     models,
     images: new ImageService(db, blobs, models, { maxImageDimension: config.TAILOR_MAX_IMAGE_DIMENSION }),

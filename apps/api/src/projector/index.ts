@@ -1,7 +1,6 @@
 export { EmbeddingService, type Embedder, type EmbedderLoader, type EmbeddingServiceOptions } from './embedding-service';
 export { encodeEmbeddingSet, decodeEmbeddingSet, type EmbeddingSet } from './embedding-set';
 export { metadataTsv, projectorConfigJson, projectorConfigPbtxt, tensorTsv, type ProjectorNames } from './projector-files';
-export { openProjectorBlobStore } from './projector-blob-store';
 export { buildProjectorZip } from './projector-export';
 export { makeSprite, type Sprite } from './sprite';
 export { writeZip, type ZipEntry } from './zip-writer';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
-import { buildProjectorZip, EmbeddingService, openProjectorBlobStore } from '../../projector';
+import { buildProjectorZip, EmbeddingService } from '../../projector';
 import { modelParams } from './models';
 
 const tags = ['Projector'];
@@ -24,7 +24,7 @@ const round = (x: number) => Number(x.toPrecision(5));
 
 /** Embedding projector data: the version's feature vectors of the model's images, as JSON and as a TensorBoard export. */
 export async function v1ProjectorRoutes(app: FastifyInstance) {
-  const blobs = openProjectorBlobStore(app.config);
+  const blobs = app.services.blobs;
   app.addHook('onClose', async () => blobs.close?.());
   const embeddings = new EmbeddingService(app.services, blobs, (files) => {
     // The tutorial CNNs are end-to-end networks without the feature extractor the projector shows.
