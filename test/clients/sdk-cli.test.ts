@@ -232,6 +232,25 @@ describe('CLI', () => {
     expect((await cli(['keys', 'list'])).stdout).toMatch(/\sci\s+tl_\S+\s+predict\s/);
   });
 
+  test('plots: the curves and the confusion matrix as PNG files for terminal users', async () => {
+    const outDir = path.join(dir, 'plots');
+    const res = await cli(['plots', '--out', outDir]);
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+    const files = res.stdout.trim().split('\n');
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/-v1-curves\.png$/);
+    expect(files[1]).toMatch(/-v1-confusion\.png$/);
+    const sharp = (await import('sharp')).default;
+    const curves = await sharp(files[0]!).metadata();
+    expect(curves).toMatchObject({ format: 'png', width: 960, height: 320 });
+    // A real drawing: the confusion matrix has coloured (non-white) cells.
+    const { data, info } = await sharp(files[1]!).raw().toBuffer({ resolveWithObject: true });
+    let coloured = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i]! < 200 && data[i + 2]! > 120) coloured++;
+    expect(coloured).toBeGreaterThan(1000);
+    expect((await cli(['plots', '99', '--out', outDir])).code).toBe(1);
+  });
+
   test('exit codes: 2 usage, 1 API error, 4 unreachable, 5 partly done', async () => {
     expect((await cli([])).code).toBe(2);
     expect((await cli(['--help'])).stdout).toContain('Exit codes:');

@@ -2,6 +2,7 @@ import { parseArgs } from './args';
 import { accountCommand, accountUsage } from './commands/account';
 import { keysCommand, keysUsage } from './commands/keys';
 import { modelsCommand, modelsUsage } from './commands/models';
+import { plotsCommand, plotsUsage } from './commands/plots';
 import { predictCommand, predictUsage } from './commands/predict';
 import { stateCommand, stateUsage } from './commands/state';
 import { trainCommand, trainUsage } from './commands/train';
@@ -21,6 +22,7 @@ Usage: tailor <command> [options]
   ${stateUsage}
   ${predictUsage}
   ${versionsUsage}
+  ${plotsUsage}
   ${keysUsage}
   ${accountUsage}
   ${webhooksUsage}
@@ -54,6 +56,7 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
   state: stateCommand,
   predict: predictCommand,
   versions: versionsCommand,
+  plots: plotsCommand,
   keys: keysCommand,
   account: accountCommand,
   webhooks: webhooksCommand,
