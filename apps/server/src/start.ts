@@ -1,8 +1,7 @@
 import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, type Services } from '@tailor/core';
-import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
-import { isCnnClassifier, loadCnnClassifier } from '@tailor/ml/src/cnn-classifier';
+import { artifactFromFiles, isCnnClassifier, loadClassifier, loadCnnClassifier } from '@tailor/ml';
 import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';

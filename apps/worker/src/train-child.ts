@@ -3,9 +3,7 @@
  * off the event loop of the process that answers HTTP and heartbeats jobs. It reads images and writes artifacts
  * through the blob store itself (only ids travel over IPC) and reports progress as messages.
  */
-import { trainClassifier } from '@tailor/ml/src/pipeline';
-import { artifactToFiles } from '@tailor/ml/src/prediction';
-import { trainCnnClassifier } from '@tailor/ml/src/cnn-classifier';
+import { artifactToFiles, trainClassifier, trainCnnClassifier } from '@tailor/ml';
 import { createBlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';

@@ -21,3 +21,12 @@ export type { Embedder, EmbedInput, EmbeddingCache, EmbeddingView } from './embe
 
 export { loadFashionMnist, sampleStratified, FASHION_MNIST_CLASSES, parseIdx } from './datasets';
 export type { GreyImageSet } from './datasets';
+
+// Image checks and preprocessing shared by the upload path, training and prediction.
+export { decodeImageInfo, InvalidImageError, preprocessImage, SUPPORTED_FORMATS } from './preprocess';
+export type { ImageInfo, ImageFormat } from './preprocess';
+
+// The tutorial's CNNs from scratch (wasm conv gradients in ../tf), and as service models.
+export * from './cnn';
+export { trainCnnClassifier, loadCnnClassifier, isCnnClassifier, CNN_CLASSIFIER_FORMAT } from './cnn-classifier';
+export type { CnnClassifierManifest, CnnClassifierReport } from './cnn-classifier';

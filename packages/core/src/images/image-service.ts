@@ -1,5 +1,5 @@
 import type { Db } from '@tailor/db';
-import { decodeImageInfo, InvalidImageError } from '@tailor/ml/src/preprocess';
+import { decodeImageInfo, InvalidImageError } from '@tailor/ml';
 import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
 import { BadRequestError } from '../errors';
 import { isUuid, type ModelService } from '../models';

@@ -1,6 +1,5 @@
 import { ConflictError } from '@tailor/core';
-import { isCnnClassifier } from '@tailor/ml/src/cnn-classifier';
-import { artifactFromFiles, loadClassifier } from '@tailor/ml/src/prediction';
+import { artifactFromFiles, isCnnClassifier, loadClassifier } from '@tailor/ml';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
