@@ -1,18 +1,14 @@
+import { mulberry32 } from '../augment/random';
+
 /**
  * Small seeded PRNG (mulberry32) so every random choice in training — initial weights, shuffles, dropout masks,
  * augmentations, sampling — follows from one integer seed.
  */
 export type Rng = () => number;
 
+/** The package's one PRNG (mulberry32, ../augment/random), as a plain function. */
 export function makeRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** A fresh 31-bit seed drawn from `rng`, for seeding a sub-stream (a layer initialiser, a dropout call). */
