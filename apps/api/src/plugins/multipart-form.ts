@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 export interface ParsedForm {
   fields: Record<string, string[]>;
   files: IncomingFile[];
-  /** Files over the per-file size limit: reported per file, never stored. */
-  oversized: string[];
+  /** Files over the per-file size limit, with the reason: reported per file, never stored. */
+  oversized: Array<{ name: string; reason: string }>;
 }
 
 /**
@@ -26,7 +26,7 @@ export async function readMultipartForm(request: FastifyRequest, opts: { fileFie
         const chunks: Buffer[] = [];
         for await (const chunk of part.file) chunks.push(chunk as Buffer);
         const name = part.filename || `file${form.files.length + form.oversized.length + 1}`;
-        if (part.file.truncated) form.oversized.push(name);
+        if (part.file.truncated) form.oversized.push({ name, reason: `file is larger than ${request.server.config.TAILOR_MAX_UPLOAD_BYTES} bytes` });
         else form.files.push({ filename: name, bytes: Buffer.concat(chunks) });
       } else {
         (form.fields[part.fieldname] ??= []).push(String(part.value));
@@ -45,4 +45,9 @@ export async function readMultipartForm(request: FastifyRequest, opts: { fileFie
 
 export function field(form: ParsedForm, name: string): string | undefined {
   return form.fields[name]?.[0];
+}
+
+/** 200 when nothing failed, `partial` (202 on v2, 207 on v1) when some did, 400 when all did. */
+export function partialStatus<P extends number>(failed: number, total: number, partial: P): 200 | P | 400 {
+  return failed === 0 ? 200 : failed < total ? partial : 400;
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
-import { field, readMultipartForm } from '../../plugins/multipart-form';
+import { field, partialStatus, readMultipartForm } from '../../plugins/multipart-form';
 import { checkUrlCount, urlLimits } from '../../plugins/url-limits';
 import { modelParams } from './models';
 
@@ -36,7 +36,7 @@ export async function v1ImageRoutes(app: FastifyInstance) {
         category = field(form, 'category');
         if (!category) throw new BadRequestError('category is required');
         results = await app.services.images.upload(accountId, modelId, category, form.files);
-        for (const name of form.oversized) results.push({ file: name, status: 'rejected' as const, message: `file is larger than ${app.config.TAILOR_MAX_UPLOAD_BYTES} bytes` });
+        for (const o of form.oversized) results.push({ file: o.name, status: 'rejected' as const, message: o.reason });
       } else {
         const body = z.object({ category: z.string(), urls: z.array(z.string()) }).safeParse(request.body);
         if (!body.success) throw new BadRequestError('Expected multipart files or JSON {category, urls}');
@@ -48,7 +48,7 @@ export async function v1ImageRoutes(app: FastifyInstance) {
       }
       const count = (s: string) => results.filter((x) => x.status === s).length;
       const rejected = count('rejected');
-      const status = rejected === 0 ? 200 : rejected < results.length ? 207 : 400;
+      const status = partialStatus(rejected, results.length, 207);
       return reply.status(status).send({ results, stored: count('stored'), duplicates: count('duplicate'), rejected });
     },
   });

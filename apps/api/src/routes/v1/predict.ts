@@ -31,7 +31,7 @@ export async function v1PredictRoutes(app: FastifyInstance) {
       if (request.isMultipart()) {
         const form = await readMultipartForm(request);
         inputs = form.files.map((f) => ({ name: f.filename, bytes: f.bytes }));
-        for (const name of form.oversized) inputs.push({ name, error: `file is larger than ${app.config.TAILOR_MAX_UPLOAD_BYTES} bytes` });
+        for (const o of form.oversized) inputs.push({ name: o.name, error: o.reason });
       } else {
         const body = z.object({ urls: z.array(z.string()) }).safeParse(request.body);
         if (!body.success) throw new BadRequestError('Expected multipart files or JSON {urls}');

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
-import { field, readMultipartForm } from '../../plugins/multipart-form';
+import { field, partialStatus, readMultipartForm } from '../../plugins/multipart-form';
 import { checkUrlCount, urlLimits } from '../../plugins/url-limits';
 import { BadRequestError } from '@tailor/core';
 import { pickModelId } from './model-id';
@@ -15,7 +15,7 @@ const optionalModelParam = z.object({ modelId: z.string().optional() });
 /** The NanoNets prediction body: every class with its probability, per file; 202 if some files failed. */
 function render(outcomes: PredictOutcome[]) {
   const failed = outcomes.filter((o) => !o.ok).length;
-  const status: 200 | 202 | 400 = failed === 0 ? 200 : failed < outcomes.length ? 202 : 400;
+  const status = partialStatus(failed, outcomes.length, 202);
   return {
     status,
     body: {
@@ -51,7 +51,7 @@ export async function v2LabelRoutes(app: FastifyInstance) {
         const modelId = pickModelId(request.params.modelId, field(form, 'modelId'), (request.query as { modelId?: string }).modelId);
         if (form.files.length === 0 && form.oversized.length === 0) throw new BadRequestError('No file uploaded');
         const inputs: PredictInput[] = form.files.map((f) => ({ name: f.filename, bytes: f.bytes }));
-        for (const name of form.oversized) inputs.push({ name, error: `file is larger than ${app.config.TAILOR_MAX_UPLOAD_BYTES} bytes` });
+        for (const o of form.oversized) inputs.push({ name: o.name, error: o.reason });
         const { outcomes } = await app.services.predictions.predict(accountId, modelId, inputs);
         const { status, body } = render(outcomes);
         return reply.status(status).send(body);

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
-import { field, readMultipartForm } from '../../plugins/multipart-form';
+import { field, partialStatus, readMultipartForm } from '../../plugins/multipart-form';
 import { checkUrlCount, urlLimits } from '../../plugins/url-limits';
 import { toV2Model } from '../../views/model-views';
 import { pickModelId } from './model-id';
@@ -13,9 +13,8 @@ const tags = ['NanoNets v2'];
 const optionalModelParam = z.object({ modelId: z.string().optional() });
 
 /** 200 when every file was taken, 202 when some were rejected, 400 when none were. */
-function statusFor(results: UploadResult[]): 200 | 202 | 400 {
-  const rejected = results.filter((r) => r.status === 'rejected').length;
-  return rejected === 0 ? 200 : rejected < results.length ? 202 : 400;
+function statusFor(results: UploadResult[]) {
+  return partialStatus(results.filter((r) => r.status === 'rejected').length, results.length, 202);
 }
 
 export async function v2UploadRoutes(app: FastifyInstance) {
@@ -49,8 +48,7 @@ export async function v2UploadRoutes(app: FastifyInstance) {
       throw new BadRequestError('No file uploaded', [{ reason: 'file', message: 'Send one or more `file` parts' }]);
     }
     const results = await app.services.images.upload(accountId, modelId, category, form.files);
-    const limit = app.config.TAILOR_MAX_UPLOAD_BYTES;
-    for (const name of form.oversized) results.push({ file: name, status: 'rejected', message: `file is larger than ${limit} bytes` });
+    for (const o of form.oversized) results.push({ file: o.name, status: 'rejected', message: o.reason });
     return respond(accountId, modelId, results);
   };
 
