@@ -1,24 +1,16 @@
 import type { v1 } from '@tailor/contracts';
+import type { RunProgressView } from '@tailor/core';
 import type { z } from 'zod';
 
-interface RunRow {
+/** A run row as the services return it: the progress fields plus its bookkeeping. */
+interface RunRow extends RunProgressView {
   id: string;
-  status: string;
-  phase: string;
-  progress: number;
-  epoch: number | null;
-  epochs: number | null;
-  candidate: string | null;
-  etaSeconds: number | null;
-  message: string | null;
-  error: string | null;
   seed: number;
   imageCount: number;
   attempts: number;
   queuedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
-  queuePosition?: number;
   version?: { id: string } | null;
 }
 
