@@ -40,6 +40,12 @@ export interface EmbedderOptions {
   augment?: AugmentOptions;
   /** Where the backbone file is looked up / downloaded. */
   resolve?: ResolveOptions;
+  /**
+   * Inverted polarity: every pixel p becomes 255 - p (after resizing), i.e. a negative. Light-on-dark images such as
+   * Fashion-MNIST's look like ImageNet's product shots (dark on white) that way, and the backbone describes them
+   * differently enough that heads on both polarities make a better ensemble than either alone.
+   */
+  invert?: boolean;
 }
 
 export interface EmbedOptions {
@@ -83,9 +89,11 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
   const resize: ResizeOptions = { ...options.resize, size: inputSize };
   const engine = await createFeatureEngine(engineName, backbone, layers, options.threads ?? 2, options.resolve);
   const cache = options.cache;
+  const invertSum = 255 * spec.normalization.scale + 2 * spec.normalization.offset;
   // Non-default preprocessing/augmentation gets its own cache namespace so stale vectors are never reused.
   const variantOf = (view: EmbeddingView) => {
     const parts: Record<string, unknown> = { ...options.resize };
+    if (options.invert) parts.invert = true;
     if (view.startsWith('aug:') && options.augment) parts.augment = options.augment;
     const json = JSON.stringify(parts, Object.keys(parts).sort());
     return json === '{}' ? undefined : `v${hashSeed(json).toString(16)}`;
@@ -107,7 +115,11 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
       // Seeded per image content, so the same (image, view) always gets the same transform and cache entry.
       img = applyAugment(img, drawAugmentParams(hashSeed(`${v.seed}:${v.index}:${id}`), options.augment), options.augment?.valueRange);
     }
-    return img.data instanceof Float32Array ? { width: img.width, height: img.height, data: img.data } : normalizeRgb({ width: img.width, height: img.height, data: img.data }, spec.normalization);
+    const float = img.data instanceof Float32Array ? { width: img.width, height: img.height, data: img.data } : normalizeRgb({ width: img.width, height: img.height, data: img.data }, spec.normalization);
+    // 255 - p in normalised units (v = p * scale + offset  =>  v' = 255 * scale + 2 * offset - v; -v for [-1, 1]),
+    // applied after every other step so that encoded, grey and pre-normalised inputs (the prediction path) are
+    // inverted alike.
+    return options.invert ? { ...float, data: float.data.map((v) => invertSum - v) } : float;
   };
 
   const prepareBatch = async (items: { x: EmbedInput; id: string }[], view: EmbeddingView) => {

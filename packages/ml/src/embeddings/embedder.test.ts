@@ -80,6 +80,27 @@ describe('createEmbedder (onnxruntime)', () => {
     await expect(embedder.embed([sneaker1, Buffer.from('not an image')])).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
   });
 
+  it('inverted polarity embeds the negative image (255 - p), for files, grey pixels and flips alike, under its own cache key', async () => {
+    const { data } = await sharp(sneaker1).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const negative = { pixels: Uint8Array.from(data, (p) => 255 - p), width: 28, height: 28 };
+    const cache = new MemoryEmbeddingCache(100);
+    const inverted = await createEmbedder({ layers: ['pool_block_13', 'pool_conv_1'], inputSize: 96, threads: 2, invert: true, cache });
+    try {
+      const [fromJpeg] = await inverted.embed([sneaker1]);
+      const [plainOfNegative] = await embedder.embed([negative]);
+      // Equal up to where the 8-bit rounding after resizing happens (before vs after the inversion).
+      expect(cosine(fromJpeg, plainOfNegative)).toBeGreaterThan(0.9995);
+      const [plain] = await embedder.embed([sneaker1]);
+      expect(cosine(plain, fromJpeg)).toBeLessThan(0.95); // really a different view of the image
+      const [flipped] = await inverted.embed([sneaker1], { view: 'flip' });
+      const [plainFlippedNegative] = await embedder.embed([negative], { view: 'flip' });
+      expect(cosine(flipped, plainFlippedNegative)).toBeGreaterThan(0.9995);
+      expect(inverted.cacheKey('abc')).not.toBe(embedder.cacheKey('abc'));
+    } finally {
+      await inverted.close();
+    }
+  });
+
   it('splits into batches of 32 without changing results', async () => {
     const inputs = [...firstJpegs('Bag', 9), ...firstJpegs('Coat', 9), ...firstJpegs('Dress', 9), ...firstJpegs('Shirt', 9)];
     expect(inputs).toHaveLength(36);

@@ -9,10 +9,11 @@ export function layersOf(spec: FeatureSetSpec): string[] {
   return spec.layers.length ? spec.layers : getBackboneSpec(spec.backbone).defaultLayers;
 }
 
-/** Feature sets sharing a backbone and input size run as one forward pass exposing the union of their layers. */
+/** Feature sets sharing a backbone, input size and polarity run as one forward pass exposing the union of their layers. */
 export interface EmbedderGroup {
   backbone: string;
   inputSize: number;
+  invert: boolean;
   layers: string[];
   specs: FeatureSetSpec[];
 }
@@ -20,8 +21,9 @@ export interface EmbedderGroup {
 export function groupFeatureSets(specs: FeatureSetSpec[]): EmbedderGroup[] {
   const groups = new Map<string, EmbedderGroup>();
   for (const spec of specs) {
-    const key = `${spec.backbone}@${spec.inputSize}`;
-    const g = groups.get(key) ?? { backbone: spec.backbone, inputSize: spec.inputSize, layers: [], specs: [] };
+    const invert = spec.invert === true;
+    const key = `${spec.backbone}@${spec.inputSize}${invert ? ':inverted' : ''}`;
+    const g = groups.get(key) ?? { backbone: spec.backbone, inputSize: spec.inputSize, invert, layers: [], specs: [] };
     for (const l of layersOf(spec)) if (!g.layers.includes(l)) g.layers.push(l);
     g.specs.push(spec);
     groups.set(key, g);
@@ -72,7 +74,7 @@ export async function extractFeatureSets(inputs: EmbedInput[], specs: FeatureSet
   const chunk = opts.chunk ?? 128;
   let done = 0;
   for (const group of groups) {
-    const embedder: Embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, cache: opts.cache, threads: opts.threads });
+    const embedder: Embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, cache: opts.cache, threads: opts.threads });
     try {
       for (const view of views) {
         const vectors: Float32Array[] = [];

@@ -20,19 +20,48 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 
 /**
  * Candidate feature sets, most promising first (the search evaluates in this order until the budget is spent).
- * Intermediate MobileNetV2 blocks transfer better than the final 1280-d layer to small greyscale images; several
- * blocks concatenated carry both texture and shape.
+ * Intermediate blocks transfer better than the final layer to small greyscale images; several blocks concatenated
+ * carry both texture and shape. Diversity is what the ensemble step feeds on: two backbones (MobileNetV2 and v1 see
+ * the same garment differently), several input sizes, and both polarities of the image. Measured on a validation
+ * sample of Fashion-MNIST's *train* split (1,000 training images): one head 84.7-86.4%; averaging v2 heads of three
+ * sizes 86.1%; adding v1 heads 87.5%; adding inverted-polarity v2 heads 87.8%.
  */
-export function defaultFeatureSets(backbone = DEFAULT_BACKBONE): FeatureSetSpec[] {
-  if (backbone !== DEFAULT_BACKBONE) {
-    return [{ name: `${backbone}@96`, backbone, inputSize: 96, layers: [] }];
-  }
-  const four = ['pool_block_9', 'pool_block_12', 'pool_block_15', 'pool_block_16'];
-  const all = Array.from({ length: 14 }, (_, i) => `pool_block_${i + 3}`);
-  const set = (inputSize: number, layers: string[], tag: string): FeatureSetSpec => ({ name: `v2@${inputSize}:${tag}`, backbone, inputSize, layers });
-  // Sets of one input size share a forward pass (the union of their layers), so the second set per size is free to
-  // embed; different sizes see the garment at different scales, and averaging them is what the search usually picks.
-  return [set(128, all, 'b3-b16'), set(160, four, 'b9+b12+b15+b16'), set(96, all, 'b3-b16'), set(96, four, 'b9+b12+b15+b16'), set(128, four, 'b9+b12+b15+b16'), set(160, all, 'b3-b16')];
+export function defaultFeatureSets(backbone?: string): FeatureSetSpec[] {
+  const auto = automaticFeatureSets();
+  if (backbone === undefined) return auto;
+  const own = auto.filter((s) => s.backbone === backbone);
+  return own.length ? own : [{ name: `${backbone}@96`, backbone, inputSize: 96, layers: [] }];
+}
+
+/** The 'auto' architecture's pool: both backbones. `transfer:<backbone>` keeps that backbone's part of it. */
+function automaticFeatureSets(): FeatureSetSpec[] {
+  const four = [9, 12, 15, 16];
+  const all = Array.from({ length: 14 }, (_, i) => i + 3);
+  // Sets of one (backbone, size, polarity) share a forward pass (the union of their layers), so a second set per
+  // group is free to embed.
+  return [
+    v2Set(160, all),
+    v1Set(224, [11, 12, 13]),
+    v2Set(96, four),
+    v2Set(96, all, true),
+    v1Set(128, [11, 12, 13]),
+    v2Set(160, four),
+    v1Set(128, [9, 10, 11, 12, 13]),
+    v2Set(96, all),
+  ];
+}
+
+export const V1_BACKBONE = 'mobilenet_v1_1.0_224_quant_embedding';
+
+const span = (blocks: number[]) => (blocks.every((b, i) => i === 0 || b === blocks[i - 1] + 1) ? `${blocks[0]}-${blocks.at(-1)}` : blocks.join('+'));
+
+function v2Set(inputSize: number, blocks: number[], invert = false): FeatureSetSpec {
+  const name = `v2@${inputSize}${invert ? '-inverted' : ''}:b${span(blocks)}`;
+  return { name, backbone: DEFAULT_BACKBONE, inputSize, layers: blocks.map((b) => `pool_block_${b}`), ...(invert ? { invert } : {}) };
+}
+
+function v1Set(inputSize: number, convs: number[]): FeatureSetSpec {
+  return { name: `v1@${inputSize}:c${span(convs)}`, backbone: V1_BACKBONE, inputSize, layers: convs.map((c) => `pool_conv_${c}`) };
 }
 
 /**

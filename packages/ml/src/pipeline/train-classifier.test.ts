@@ -90,7 +90,7 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
       // Prediction preprocesses exactly as training did: its features equal the embedder's on the same files.
       const feats = await a.embed(bytes.slice(0, 3));
       const fs = result.artifact.manifest.featureSets.find((f) => f.name === result.artifact.manifest.ood.featureSet)!;
-      const embedder = await createEmbedder({ backbone: fs.backbone, layers: fs.layers, inputSize: fs.inputSize });
+      const embedder = await createEmbedder({ backbone: fs.backbone, layers: fs.layers, inputSize: fs.inputSize, invert: fs.invert });
       const direct = await embedder.embed(bytes.slice(0, 3));
       await embedder.close();
       expect(feats.map((f) => Array.from(f))).toEqual(direct.map((f) => Array.from(f)));
@@ -106,6 +106,23 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
     expect(once.chosen.members).toEqual(again.chosen.members);
     expect(artifactToFiles(once.artifact)).toEqual(artifactToFiles(again.artifact));
   }, 300_000);
+
+  it('an inverted-polarity feature set is stored as such and predicted through the same inversion', async () => {
+    const inverted = { name: 'neg', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'], invert: true };
+    const r = await trainClassifier({ images: train, classes: CLASSES, seed: 5, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [inverted], maxEnsemble: 1 } });
+    expect(r.artifact.manifest.featureSets).toEqual([expect.objectContaining({ name: 'neg', invert: true })]);
+    const loaded = await loadClassifier(artifactFromFiles(artifactToFiles(r.artifact)));
+    const bytes = test.slice(0, 3).map((t) => t.bytes!);
+    const negative = await createEmbedder({ layers: inverted.layers, inputSize: 64, invert: true });
+    const positive = await createEmbedder({ layers: inverted.layers, inputSize: 64 });
+    try {
+      const served = await loaded.embed(bytes);
+      expect(served.map((f) => Array.from(f))).toEqual((await negative.embed(bytes)).map((f) => Array.from(f)));
+      expect(served.map((f) => Array.from(f))).not.toEqual((await positive.embed(bytes)).map((f) => Array.from(f)));
+    } finally {
+      await Promise.all([loaded.dispose(), negative.close(), positive.close()]);
+    }
+  }, 120_000);
 
   it('rejects labels outside the classes and classes with fewer than two images', async () => {
     await expect(trainClassifier({ images: train.slice(0, 4).map((t) => ({ ...t, label: 'Hat' })), classes: CLASSES, seed: 1 })).rejects.toThrow(/not one of the classes/);

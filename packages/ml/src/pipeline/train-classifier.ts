@@ -10,7 +10,7 @@ import { searchCandidates } from '../selection/search';
 import { mapLimit } from '../preprocess/preprocess-image';
 import { initTf } from '../tf/backend';
 import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
-import { DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
+import { defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
 import type { TrainClassifierInput, TrainClassifierResult, TrainingImage, TrainPhase } from './types';
 
 /** Where each phase sits in the overall progress fraction (rough shares of a default run's time). */
@@ -83,7 +83,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   const loadingSeconds = secs(tLoad);
 
   // 2. Embed every view once per feature group.
-  const backbone = settings.architecture.startsWith('transfer:') ? settings.architecture.slice('transfer:'.length) : DEFAULT_BACKBONE;
+  const backbone = settings.architecture.startsWith('transfer:') ? settings.architecture.slice('transfer:'.length) : undefined;
   const specs = settings.featureSets ?? defaultFeatureSets(backbone);
   const heads = settings.heads ?? defaultHeads();
   const ttaViews = settings.flipTta ? 2 : 1;
@@ -157,7 +157,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   const usedSets = new Set(members.map((m) => m.featureSet));
   const featureSets: ArtifactFeatureSet[] = specs
     .filter((s) => usedSets.has(s.name))
-    .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim }));
+    .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));
   const artifact: ClassifierArtifact = {
     manifest: {
       format: 'tailor.classifier',

@@ -29,6 +29,8 @@ export interface FeatureSetSpec {
   backbone: string;
   inputSize: number;
   layers: string[];
+  /** Embed the images' negatives (255 - p) instead; see EmbedderOptions.invert. */
+  invert?: boolean;
 }
 
 export interface TrainSettings {

@@ -20,6 +20,8 @@ export interface ArtifactFeatureSet {
   /** Pooled layers concatenated in this order. */
   layers: string[];
   dim: number;
+  /** Embedded as negatives (255 - p); absent = false (artifacts written before polarity existed). */
+  invert?: boolean;
 }
 
 export interface ArtifactTensorRef {

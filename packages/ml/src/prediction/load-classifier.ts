@@ -56,13 +56,13 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
   await initTf();
   const classes = manifest.classes;
   const c = classes.length;
-  const specs = manifest.featureSets.map((f) => ({ name: f.name, backbone: f.backbone, inputSize: f.inputSize, layers: f.layers }));
+  const specs = manifest.featureSets.map((f) => ({ name: f.name, backbone: f.backbone, inputSize: f.inputSize, layers: f.layers, invert: f.invert === true }));
   const groups = groupFeatureSets(specs);
   const embedders: Array<{ group: EmbedderGroup; embedder: Embedder }> = [];
   const runners: HeadRunner[] = [];
   try {
     for (const group of groups) {
-      const embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, threads: opts.threads, cache: opts.cache });
+      const embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, threads: opts.threads, cache: opts.cache });
       embedders.push({ group, embedder });
     }
     for (const m of manifest.members) runners.push(new HeadRunner(memberToHead(m, files)));
