@@ -15,15 +15,22 @@ export function buildCnn(arch: CnnArch, numClasses: number, inputShape: [number,
   const rng = makeRng(seed);
   const init = () => tf.initializers.glorotUniform({ seed: nextSeed(rng) });
   let first = true;
+  // Layer names numbered within this model (tfjs' defaults count up process-wide), so a saved model's JSON depends
+  // only on the architecture and the seed: same seed, byte-identical artifact.
+  const counts = new Map<string, number>();
+  const named = (kind: string) => {
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    return { name: `${kind}_${counts.get(kind)}` };
+  };
   // The first layer carries the input shape; every later layer infers it.
   const shape = () => (first ? ((first = false), { inputShape }) : {});
   const conv = (filters: number) =>
-    tf.layers.conv2d({ ...shape(), filters, kernelSize: 3, activation: 'relu', kernelInitializer: init() });
-  const dense = (units: number, activation: 'relu' | 'softmax') => tf.layers.dense({ units, activation, kernelInitializer: init() });
-  const pool = () => tf.layers.maxPooling2d({ poolSize: 2 });
-  const drop = (rate: number) => tf.layers.dropout({ rate });
-  const bn = () => tf.layers.batchNormalization();
-  const flat = () => tf.layers.flatten();
+    tf.layers.conv2d({ ...shape(), ...named('conv2d'), filters, kernelSize: 3, activation: 'relu', kernelInitializer: init() });
+  const dense = (units: number, activation: 'relu' | 'softmax') => tf.layers.dense({ ...named('dense'), units, activation, kernelInitializer: init() });
+  const pool = () => tf.layers.maxPooling2d({ ...named('max_pooling2d'), poolSize: 2 });
+  const drop = (rate: number) => tf.layers.dropout({ ...named('dropout'), rate });
+  const bn = () => tf.layers.batchNormalization(named('batch_normalization'));
+  const flat = () => tf.layers.flatten(named('flatten'));
 
   const layers: Record<CnnArch, () => tf.layers.Layer[]> = {
     cnn1: () => [conv(32), pool(), drop(0.2), flat(), dense(128, 'relu'), dense(numClasses, 'softmax')],

@@ -28,3 +28,13 @@ export async function imagesToCnnBatch(images: Buffer[]): Promise<Float32Array> 
   decoded.forEach((d, i) => out.set(d, i * d.length));
   return out;
 }
+
+/** 8-bit greyscale pixels of any size through the same policy (exact /255 when already 28x28, as idx records are). */
+export async function greyPixelsToCnnInput(pixels: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  if (width === CNN_INPUT.width && height === CNN_INPUT.height) return Float32Array.from(pixels, (v) => v / 255);
+  const { data } = await sharp(pixels, { raw: { width, height, channels: 1 } })
+    .resize(CNN_INPUT.width, CNN_INPUT.height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return Float32Array.from(data.subarray(0, CNN_INPUT.width * CNN_INPUT.height), (v) => v / 255);
+}

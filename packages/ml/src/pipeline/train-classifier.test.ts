@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { artifactFromFiles, artifactToFiles, loadClassifier } from '../prediction';
+import { memberToCnn, type ArtifactCnnMember } from '../prediction/artifact';
+import { imagesToCnnBatch, loadCnn } from '../cnn';
 import { createEmbedder } from '../embeddings';
 import { tf } from '../tf/backend';
 import { trainClassifier, type TrainingImage, type TrainProgress } from './index';
@@ -100,9 +102,10 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
     }
   });
 
-  it('same data and seed give the same choice and weights', async () => {
-    const again = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], maxEnsemble: 1 } });
-    const once = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], maxEnsemble: 1 } });
+  it('same data and seed give the same choice and weights (heads and CNNs alike)', async () => {
+    const tinyCnn = { arch: 'cnn1' as const, epochs: 1, augEpochs: 1, batchSize: 16 };
+    const again = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], cnnCandidates: [tinyCnn], maxEnsemble: 2 } });
+    const once = await trainClassifier({ images: train, classes: CLASSES, seed: 11, settings: { searchBudgetSeconds: 1e6, folds: 3, featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }], cnnCandidates: [tinyCnn], maxEnsemble: 2 } });
     expect(once.chosen.members).toEqual(again.chosen.members);
     expect(artifactToFiles(once.artifact)).toEqual(artifactToFiles(again.artifact));
   }, 300_000);
@@ -123,6 +126,33 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
       await Promise.all([loaded.dispose(), negative.close(), positive.close()]);
     }
   }, 120_000);
+
+  it('a CNN trained from scratch is a candidate: chosen, stored in the ensemble artifact and served from the JPEGs', async () => {
+    const cnnRecipe = { arch: 'cnn1' as const, epochs: 3, augEpochs: 1, batchSize: 16 };
+    const r = await trainClassifier({
+      images: train, classes: CLASSES, seed: 3,
+      settings: { searchBudgetSeconds: 1e6, folds: 3, heads: [], cnnCandidates: [cnnRecipe], featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }] },
+    });
+    expect(r.chosen.members).toEqual(['cnn:cnn1|epochs3+1aug|batch16']);
+    const [member] = r.artifact.manifest.members;
+    expect(member).toMatchObject({ kind: 'cnn', arch: 'cnn1' });
+    expect(r.report.curves[0].epochs).toHaveLength(4);
+    expect(r.report.count).toBe(train.length); // out-of-fold over every uploaded image
+    const served = await loadClassifier(artifactFromFiles(artifactToFiles(r.artifact)));
+    const direct = await loadCnn(memberToCnn(member as ArtifactCnnMember, r.artifact.files));
+    try {
+      const bytes = test.slice(0, 8).map((t) => t.bytes!);
+      const got = await served.predict(bytes);
+      const want = direct.predict(await imagesToCnnBatch(bytes), bytes.length);
+      got.forEach((p, i) => {
+        const byLabel = new Map(p.prediction.map((x) => [x.label, x.probability]));
+        CLASSES.forEach((label, k) => expect(byLabel.get(label)).toBeCloseTo(want[i * CLASSES.length + k], 5));
+      });
+    } finally {
+      await served.dispose();
+      direct.dispose();
+    }
+  }, 300_000);
 
   it('rejects labels outside the classes and classes with fewer than two images', async () => {
     await expect(trainClassifier({ images: train.slice(0, 4).map((t) => ({ ...t, label: 'Hat' })), classes: CLASSES, seed: 1 })).rejects.toThrow(/not one of the classes/);

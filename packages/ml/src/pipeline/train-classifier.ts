@@ -2,16 +2,19 @@ import type { EmbedInput } from '../embeddings/create-embedder';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
 import { deriveSeed } from '../heads/random';
-import type { TrainedHead } from '../heads/types';
-import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, headToMember, putTensor } from '../prediction/artifact';
+import { embedInputToCnn } from '../cnn';
+import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, headToMember, putTensor } from '../prediction/artifact';
 import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
-import { featureHeadCandidate, fitFeatureHead, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
+import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
+import { featureHeadCandidate, fitFeatureHead, recipeName, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
 import { searchCandidates } from '../selection/search';
 import { mapLimit } from '../preprocess/preprocess-image';
 import { initTf } from '../tf/backend';
 import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
-import { defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
+import { defaultCnnCandidates, defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
 import type { TrainClassifierInput, TrainClassifierResult, TrainingImage, TrainPhase } from './types';
+
+type Recipe = { kind: 'head'; name: string; recipe: FeatureHeadRecipe } | { kind: 'cnn'; name: string; recipe: CnnRecipe };
 
 /** Where each phase sits in the overall progress fraction (rough shares of a default run's time). */
 const PHASES: Record<TrainPhase, [number, number]> = {
@@ -99,11 +102,30 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   const embeddingSeconds = secs(tEmbed);
   checkAbort();
 
-  // 3. Cross-validated search.
-  const recipes: FeatureHeadRecipe[] = [];
-  for (const { featureSet, head } of orderCandidates(specs, heads)) recipes.push({ featureSet: featureSet.name, head, trainViews: settings.trainViews, ttaViews });
-  const candidates = recipes.map((r) => featureHeadCandidate(r, sets.get(r.featureSet)!, labels, classes.length));
-  const recipeByName = new Map(candidates.map((cand, i) => [cand.name, recipes[i]]));
+  // The tutorial CNNs see the images themselves (28x28 greyscale), not backbone features.
+  const cnnRecipes = settings.cnnCandidates ?? (backbone === undefined ? defaultCnnCandidates() : []);
+  let cnnImages: CnnImages | undefined;
+  if (cnnRecipes.length) {
+    const each = await mapLimit(inputs, 8, embedInputToCnn);
+    cnnImages = { pixels: new Float32Array(each.length * each[0].length), perImage: each[0].length };
+    each.forEach((x, i) => cnnImages!.pixels.set(x, i * x.length));
+  }
+
+  // 3. Cross-validated search: logistic heads (cheap, strong) first, then the CNNs, then the other heads.
+  const headRecipes: Recipe[] = orderCandidates(specs, heads).map(({ featureSet, head }) => {
+    const recipe: FeatureHeadRecipe = { featureSet: featureSet.name, head, trainViews: settings.trainViews, ttaViews };
+    return { kind: 'head', name: recipeName(recipe), recipe };
+  });
+  const isLogistic = (r: Recipe) => r.kind === 'head' && r.recipe.head.kind === 'logistic';
+  const recipes: Recipe[] = [
+    ...headRecipes.filter(isLogistic),
+    ...cnnRecipes.map((recipe): Recipe => ({ kind: 'cnn', name: cnnRecipeName(recipe), recipe })),
+    ...headRecipes.filter((r) => !isLogistic(r)),
+  ];
+  const candidates = recipes.map((r) =>
+    r.kind === 'head' ? featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length) : cnnCandidate(r.recipe, cnnImages!, labels, classes.length),
+  );
+  const recipeByName = new Map(recipes.map((r) => [r.name, r]));
   const tSearch = performance.now();
   const search = await searchCandidates(candidates, {
     labels,
@@ -121,40 +143,48 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   // 4. Retrain the chosen member(s) on every image.
   const tFit = performance.now();
   const all = Array.from({ length: labels.length }, (_, i) => i);
-  const finalHeads: TrainedHead[] = [];
+  const files: Record<string, Buffer> = {};
+  const members: ArtifactMember[] = [];
+  const curves: EvaluationReport['curves'] = [];
   for (const [m, name] of search.chosen.entries()) {
-    const recipe = recipeByName.get(name)!;
-    const epochs = recipe.head.epochs;
-    finalHeads.push(
-      await fitFeatureHead(recipe, sets.get(recipe.featureSet)!, labels, all, classes.length, deriveSeed(seed, `final:${name}`), {
+    const r = recipeByName.get(name)!;
+    const memberSeed = deriveSeed(seed, `final:${name}`);
+    if (r.kind === 'head') {
+      const epochs = r.recipe.head.epochs;
+      const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, {
         signal,
         onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
-      }),
-    );
+      });
+      members.push(headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`));
+      curves.push({ member: name, epochs: head.history });
+    } else {
+      const epochs = r.recipe.epochs + r.recipe.augEpochs;
+      const { artifact: cnn, history } = await fitCnnMember(r.recipe, cnnImages!, labels, all, classes.length, memberSeed, {
+        signal,
+        onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
+      });
+      members.push(cnnToMember(name, r.recipe.arch, cnn, files, `members/${m}`));
+      curves.push({ member: name, epochs: history.map((e) => ({ epoch: e.epoch, trainLoss: e.loss, trainAccuracy: e.accuracy })) });
+    }
   }
   const finalFitSeconds = secs(tFit);
 
   // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
   report('evaluating', 0);
   const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: input.images.map((i) => i.id) });
-  const evaluation: EvaluationReport = {
-    ...metrics,
-    classes,
-    method: 'cross-validation',
-    folds: search.k,
-    curves: search.chosen.map((name, i) => ({ member: name, epochs: finalHeads[i].history })),
-  };
+  const evaluation: EvaluationReport = { ...metrics, classes, method: 'cross-validation', folds: search.k, curves };
 
-  const files: Record<string, Buffer> = {};
-  const members: ArtifactMember[] = search.chosen.map((name, i) => {
-    const recipe = recipeByName.get(name)!;
-    return headToMember(name, recipe.featureSet, recipe.ttaViews, finalHeads[i], files, `members/${i}`);
-  });
-  const oodSet = recipeByName.get(search.chosen[0])!.featureSet;
+  // The OOD detector lives in a feature space: the first chosen head's, else the best head candidate's.
+  const headSet = (name: string) => {
+    const r = recipeByName.get(name);
+    return r?.kind === 'head' ? r.recipe.featureSet : undefined;
+  };
+  const bestHead = [...search.results].filter((x) => headSet(x.name)).sort((a, b) => b.cvAccuracy - a.cvAccuracy)[0];
+  const oodSet = search.chosen.map(headSet).find((x) => x !== undefined) ?? (bestHead ? headSet(bestHead.name)! : specs[0].name);
   const oodFeatures = sets.get(oodSet)!.views[0];
   const centroids = fitCentroids(oodFeatures, labels, classes.length);
   const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
-  const usedSets = new Set(members.map((m) => m.featureSet));
+  const usedSets = new Set([oodSet, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
   const featureSets: ArtifactFeatureSet[] = specs
     .filter((s) => usedSets.has(s.name))
     .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));

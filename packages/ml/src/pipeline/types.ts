@@ -1,6 +1,7 @@
 import type { EmbeddingCache } from '../embeddings/embedding-cache';
 import type { EvaluationReport } from '../evaluation/report';
 import type { HeadConfig } from '../heads/types';
+import type { CnnRecipe } from '../selection/cnn-candidate';
 import type { ClassifierArtifact } from '../prediction/artifact';
 
 /** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
@@ -51,6 +52,8 @@ export interface TrainSettings {
   featureSets?: FeatureSetSpec[];
   /** Override the candidate heads (default: the built-in grid). */
   heads?: HeadConfig[];
+  /** CNNs trained from scratch as candidates (default: the 1-conv tutorial CNN under 'auto', none under 'transfer:'). */
+  cnnCandidates?: CnnRecipe[];
   /** onnxruntime threads for embedding. */
   threads: number;
 }

@@ -1,3 +1,4 @@
+import type { CnnArch, CnnArtifact } from '../cnn';
 import type { HeadConfig, NamedWeight, TrainedHead } from '../heads/types';
 
 export const ARTIFACT_FORMAT = 'tailor.classifier';
@@ -29,7 +30,8 @@ export interface ArtifactTensorRef {
   shape: number[];
 }
 
-export interface ArtifactMember {
+/** A head on one feature set. */
+export interface ArtifactHeadMember {
   name: string;
   kind: 'head';
   featureSet: string;
@@ -39,6 +41,16 @@ export interface ArtifactMember {
   /** W1, b1 (+ W2, b2), mean, std. */
   tensors: Record<string, ArtifactTensorRef>;
 }
+
+/** A tutorial CNN trained from scratch on the 28x28 greyscale images (cnn/input.ts), stored as tfjs files. */
+export interface ArtifactCnnMember {
+  name: string;
+  kind: 'cnn';
+  arch: CnnArch;
+  files: { modelJson: string; weights: string };
+}
+
+export type ArtifactMember = ArtifactHeadMember | ArtifactCnnMember;
 
 export interface ArtifactOod {
   featureSet: string;
@@ -86,7 +98,7 @@ export function getTensor(files: Record<string, Buffer>, ref: ArtifactTensorRef)
   return bufferToF32(buf, ref.shape.reduce((a, b) => a * b, 1));
 }
 
-export function headToMember(name: string, featureSet: string, ttaViews: number, head: TrainedHead, files: Record<string, Buffer>, prefix: string): ArtifactMember {
+export function headToMember(name: string, featureSet: string, ttaViews: number, head: TrainedHead, files: Record<string, Buffer>, prefix: string): ArtifactHeadMember {
   const tensors: Record<string, ArtifactTensorRef> = {};
   for (const [k, w] of Object.entries(head.weights)) tensors[k] = putTensor(files, `${prefix}/${k}.f32`, w.values, w.shape);
   tensors.mean = putTensor(files, `${prefix}/mean.f32`, head.standardizer.mean, [head.inputDim]);
@@ -94,7 +106,22 @@ export function headToMember(name: string, featureSet: string, ttaViews: number,
   return { name, kind: 'head', featureSet, ttaViews, head: { config: head.config, inputDim: head.inputDim, numClasses: head.numClasses, bestEpoch: head.bestEpoch }, tensors };
 }
 
-export function memberToHead(m: ArtifactMember, files: Record<string, Buffer>): TrainedHead {
+export function cnnToMember(name: string, arch: CnnArch, cnn: CnnArtifact, files: Record<string, Buffer>, prefix: string): ArtifactCnnMember {
+  const modelJson = `${prefix}/model.json`;
+  const weights = `${prefix}/weights.bin`;
+  files[modelJson] = Buffer.from(cnn.modelJson, 'utf8');
+  files[weights] = Buffer.from(cnn.weights);
+  return { name, kind: 'cnn', arch, files: { modelJson, weights } };
+}
+
+export function memberToCnn(m: ArtifactCnnMember, files: Record<string, Buffer>): CnnArtifact {
+  const json = files[m.files.modelJson];
+  const weights = files[m.files.weights];
+  if (!json || !weights) throw new Error(`artifact files of member ${m.name} are missing`);
+  return { modelJson: json.toString('utf8'), weights: new Uint8Array(weights) };
+}
+
+export function memberToHead(m: ArtifactHeadMember, files: Record<string, Buffer>): TrainedHead {
   const weights: Record<string, NamedWeight> = {};
   for (const k of Object.keys(m.tensors)) {
     if (k === 'mean' || k === 'std') continue;
@@ -118,5 +145,8 @@ export function validateManifest(m: unknown): asserts m is ClassifierManifest {
   if (x.version !== ARTIFACT_VERSION) throw new Error(`unsupported artifact version ${String(x.version)}`);
   if (!Array.isArray(x.classes) || !Array.isArray(x.members) || !x.members.length || !Array.isArray(x.featureSets) || !x.ood) {
     throw new Error('artifact manifest is incomplete');
+  }
+  for (const member of x.members) {
+    if (member.kind !== 'head' && member.kind !== 'cnn') throw new Error(`unknown artifact member kind ${String((member as { kind?: unknown }).kind)}`);
   }
 }

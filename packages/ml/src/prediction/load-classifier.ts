@@ -7,7 +7,8 @@ import type { FeatureMatrix } from '../heads/matrix';
 import { HeadRunner } from '../heads/predict-head';
 import { initTf } from '../tf/backend';
 import { groupFeatureSets, sliceFeatureSets, type EmbedderGroup } from '../pipeline/extract-features';
-import { type ClassifierArtifact, getTensor, memberToHead, validateManifest } from './artifact';
+import { embedInputToCnn, loadCnn, type CnnPredictor } from '../cnn';
+import { type ClassifierArtifact, getTensor, memberToCnn, memberToHead, validateManifest } from './artifact';
 import { centroidScores, type CentroidModel } from './ood';
 
 /** The same preprocessing the embedder applies to training images (decode, RGB, resize, pixel / 127.5 - 1). */
@@ -59,15 +60,17 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
   const specs = manifest.featureSets.map((f) => ({ name: f.name, backbone: f.backbone, inputSize: f.inputSize, layers: f.layers, invert: f.invert === true }));
   const groups = groupFeatureSets(specs);
   const embedders: Array<{ group: EmbedderGroup; embedder: Embedder }> = [];
-  const runners: HeadRunner[] = [];
+  // One runner per member, in member order: a head on a feature set, or a CNN on the 28x28 greyscale image.
+  const runners: Array<HeadRunner | CnnPredictor> = [];
+  const disposeRunners = () => runners.forEach((r) => r.dispose());
   try {
     for (const group of groups) {
       const embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, threads: opts.threads, cache: opts.cache });
       embedders.push({ group, embedder });
     }
-    for (const m of manifest.members) runners.push(new HeadRunner(memberToHead(m, files)));
+    for (const m of manifest.members) runners.push(m.kind === 'cnn' ? await loadCnn(memberToCnn(m, files)) : new HeadRunner(memberToHead(m, files)));
   } catch (err) {
-    runners.forEach((r) => r.dispose());
+    disposeRunners();
     await Promise.all(embedders.map((e) => e.embedder.close()));
     throw err;
   }
@@ -77,7 +80,7 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     centroids: getTensor(files, o.tensors.centroids),
     numClasses: c,
   };
-  const maxViews = Math.max(...manifest.members.map((m) => m.ttaViews));
+  const maxViews = Math.max(1, ...manifest.members.map((m) => (m.kind === 'head' ? m.ttaViews : 1)));
   const views: EmbeddingView[] = maxViews >= 2 ? ['orig', 'flip'] : ['orig'];
 
   /**
@@ -100,6 +103,13 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     return out;
   };
 
+  const cnnBatch = async (images: EmbedInput[]) => {
+    const each = await mapLimit(images, 4, embedInputToCnn);
+    const out = new Float32Array(each.reduce((s, x) => s + x.length, 0));
+    each.forEach((x, i) => out.set(x, i * x.length));
+    return out;
+  };
+
   return {
     classes,
     async predict(images, popts = {}) {
@@ -107,10 +117,17 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       const feats = await features(images, views);
       const n = images.length;
       const probs = new Float32Array(n * c);
+      const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await cnnBatch(images) : undefined;
       manifest.members.forEach((m, k) => {
+        const runner = runners[k];
+        if (m.kind === 'cnn') {
+          const p = (runner as CnnPredictor).predict(cnnPixels!, n);
+          for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
+          return;
+        }
         const fv = feats.get(m.featureSet)!;
         for (let v = 0; v < m.ttaViews; v++) {
-          const p = runners[k].predictProba(fv[v]);
+          const p = (runner as HeadRunner).predictProba(fv[v]);
           const w = 1 / (m.ttaViews * manifest.members.length);
           for (let i = 0; i < p.length; i++) probs[i] += p[i] * w;
         }
@@ -131,7 +148,7 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       return Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.dim, (i + 1) * m.dim));
     },
     async dispose() {
-      runners.forEach((r) => r.dispose());
+      disposeRunners();
       await Promise.all(embedders.map((e) => e.embedder.close()));
     },
   };

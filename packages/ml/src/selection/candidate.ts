@@ -10,6 +10,11 @@ export interface SelectionCandidate {
    * can stop a candidate that would overrun the time budget (by throwing `BudgetExceeded`).
    */
   crossValidate(ctx: CrossValidationContext): Promise<Float32Array>;
+  /**
+   * Expected seconds of `crossValidate` with k folds, for candidates too costly to start blindly (a CNN fold costs as
+   * much as dozens of head candidates); the search skips one that would not fit the remaining budget.
+   */
+  estimateSeconds?(k: number): number;
 }
 
 export interface CrossValidationContext {

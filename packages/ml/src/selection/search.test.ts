@@ -47,4 +47,20 @@ describe('searchCandidates', () => {
     expect(r.results.map((x) => x.name)).toEqual([cands()[0].name]);
     expect(r.skipped).toEqual([cands()[1].name]);
   });
+
+  it('skips up front a candidate whose own estimate does not fit the remaining budget, and asks it for the fold count', async () => {
+    const [cheap, second] = cands();
+    let started = false;
+    let askedK = 0;
+    const costly: SelectionCandidate = {
+      name: 'costly', describe: () => ({}),
+      estimateSeconds: (k) => ((askedK = k), 1e4),
+      crossValidate: async (ctx) => ((started = true), second.crossValidate(ctx)),
+    };
+    const r = await searchCandidates([cheap, costly, second], { labels, numClasses: 10, seed: 3, folds: 3, budgetSeconds: 600, maxEnsemble: 1 });
+    expect(started).toBe(false);
+    expect(askedK).toBe(3);
+    expect(r.skipped).toEqual(['costly']);
+    expect(r.results.map((x) => x.name)).toEqual([cheap.name, second.name]);
+  });
 });

@@ -73,8 +73,9 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
   for (const [index, cand] of candidates.entries()) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const elapsed = now() - start;
-    // Skip a candidate that would not fit, judged by the cost of the one before it.
-    if (results.length > 0 && elapsed + lastSeconds * 0.9 > opts.budgetSeconds) {
+    // Skip a candidate that would not fit, judged by its own estimate or else by the cost of the one before it.
+    const expected = cand.estimateSeconds?.(k) ?? lastSeconds * 0.9;
+    if (results.length > 0 && elapsed + expected > opts.budgetSeconds) {
       skipped.push(cand.name);
       opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'skipped' });
       continue;

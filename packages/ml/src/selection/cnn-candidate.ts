@@ -1,0 +1,86 @@
+import { loadCnn, trainCnn, type CnnArch, type CnnArtifact, type CnnEpochStats } from '../cnn';
+import { deriveSeed } from '../heads/random';
+import type { CrossValidationContext, SelectionCandidate } from './candidate';
+
+/** A tutorial CNN trained from scratch on the uploaded images (28x28 greyscale, see cnn/input.ts), as a candidate. */
+export interface CnnRecipe {
+  arch: CnnArch;
+  /** Plain epochs, then `augEpochs` more on augmented batches (the tutorial's two stages). */
+  epochs: number;
+  augEpochs: number;
+  batchSize: number;
+}
+
+/** The uploaded images as the CNNs see them: n x 28 x 28 x 1 floats in [0, 1]. */
+export interface CnnImages {
+  pixels: Float32Array;
+  perImage: number;
+}
+
+/**
+ * Training throughput (images/s, forward+backward+Adam) measured on the 2-core CI machine's wasm backend at batch
+ * 256 (bench:tutorial); at the candidates' batch size of 32 it is about half. Used to judge up front whether a
+ * cross-validation fits the search budget, since one fold of a CNN costs as much as many head candidates.
+ */
+const IMAGES_PER_SECOND: Record<CnnArch, number> = { cnn1: 400, cnn3: 220, cnn4: 55 };
+
+export function cnnRecipeName(r: CnnRecipe): string {
+  return `cnn:${r.arch}|epochs${r.epochs}+${r.augEpochs}aug|batch${r.batchSize}`;
+}
+
+function rows(images: CnnImages, idx: readonly number[]): Float32Array {
+  const out = new Float32Array(idx.length * images.perImage);
+  idx.forEach((i, j) => out.set(images.pixels.subarray(i * images.perImage, (i + 1) * images.perImage), j * images.perImage));
+  return out;
+}
+
+export async function fitCnnMember(
+  recipe: CnnRecipe, images: CnnImages, labels: Int32Array, idx: readonly number[], numClasses: number, seed: number,
+  opts: { signal?: AbortSignal; onEpoch?: (s: CnnEpochStats) => void } = {},
+): Promise<{ artifact: CnnArtifact; history: CnnEpochStats[] }> {
+  return trainCnn({
+    images: rows(images, idx),
+    labels: Int32Array.from(idx, (i) => labels[i]),
+    // Names only label the stored model; the ensemble's artifact carries the real class names.
+    classes: Array.from({ length: numClasses }, (_, k) => `class_${k}`),
+    arch: recipe.arch,
+    epochs: recipe.epochs + recipe.augEpochs,
+    batchSize: recipe.batchSize,
+    seed,
+    augment: recipe.augEpochs > 0 ? { fromEpoch: recipe.epochs } : undefined,
+    onEpoch: (s) => {
+      // trainCnn awaits onEpoch, so throwing here stops a cancelled run within one epoch.
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      opts.onEpoch?.(s);
+    },
+  });
+}
+
+export function cnnCandidate(recipe: CnnRecipe, images: CnnImages, labels: Int32Array, numClasses: number): SelectionCandidate {
+  const name = cnnRecipeName(recipe);
+  const n = labels.length;
+  return {
+    name,
+    describe: () => ({ kind: 'cnn', ...recipe }),
+    // k folds each train on (k-1)/k of the images: (k-1) * n images per epoch in all.
+    estimateSeconds: (k) => ((k - 1) * n * (recipe.epochs + recipe.augEpochs)) / IMAGES_PER_SECOND[recipe.arch],
+    async crossValidate(ctx: CrossValidationContext) {
+      const oof = new Float32Array(n * numClasses);
+      for (let f = 0; f < ctx.k; f++) {
+        const train: number[] = [];
+        const held: number[] = [];
+        for (let i = 0; i < n; i++) (ctx.folds[i] === f ? held : train).push(i);
+        const { artifact } = await fitCnnMember(recipe, images, labels, train, numClasses, deriveSeed(ctx.seed, `${name}#${f}`), { signal: ctx.signal });
+        const model = await loadCnn(artifact);
+        try {
+          const p = model.predict(rows(images, held), held.length);
+          held.forEach((img, j) => oof.set(p.subarray(j * numClasses, (j + 1) * numClasses), img * numClasses));
+        } finally {
+          model.dispose();
+        }
+        ctx.onFold?.(f);
+      }
+      return oof;
+    },
+  };
+}
