@@ -12,8 +12,10 @@
  * npm run bench:tutorial [-- --quick] [--archs cnn1,cnn3] [--epochs 10] [--aug-epochs 5] [--train-limit N]
  *   [--val-limit N] [--test-limit N] [--small-epochs 20] [--small-aug-epochs 10] [--small-batch 32]
  *   [--small-seeds 1,2,3] [--per-class 100] [--speed-steps 3] [--skip speed,full,small] [--out dir]
+ * npm run bench:tutorial -- --merge dirA,dirB,... [--out dir]
+ *   One table from several runs' results.json (e.g. the models run as parallel processes, one per core); trains nothing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { initTf } from '../packages/ml/src/tf/backend';
 import { CNN_ARCHS, evaluateCnn, trainCnn, type CnnArch, type CnnEpochStats as EpochStats, type CnnEvalResult as EvalResult, type CnnLabelledImages as LabelledImages } from '../packages/ml/src/cnn';
@@ -50,7 +52,27 @@ const cfg = {
   out: path.resolve(opt('out', path.join(__dirname, 'out', 'tutorial'), path.join(__dirname, 'out', 'tutorial-quick'))),
 };
 
+/** Combines finished (and interrupted) runs of several output directories into one table. */
+function merge(dirs: string[]): void {
+  mkdirSync(cfg.out, { recursive: true });
+  const speed: Record<string, number> = {};
+  const runs: RunRecord[] = [];
+  let testImages = 0;
+  for (const dir of dirs) {
+    const r = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as { config: { testLimit: number }; speed: Record<string, number>; runs: RunRecord[] };
+    Object.assign(speed, r.speed);
+    runs.push(...r.runs);
+    testImages = Math.max(testImages, r.config.testLimit);
+  }
+  const table = formatTable(runs, speed, Math.min(testImages, 10_000));
+  console.log(table);
+  writeFileSync(path.join(cfg.out, 'table.md'), `${table}\n\nmerged from ${dirs.join(', ')}\n`);
+  writeFileSync(path.join(cfg.out, 'results.json'), JSON.stringify({ mergedFrom: dirs, speed, runs }, null, 1));
+}
+
 async function main(): Promise<void> {
+  const mergeDirs = opt('merge', '', '');
+  if (mergeDirs) return merge(list(mergeDirs).map((d) => path.resolve(d)));
   const t0 = Date.now();
   mkdirSync(cfg.out, { recursive: true });
   const engine = await initTf();

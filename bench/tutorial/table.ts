@@ -26,6 +26,12 @@ function summarise(values: number[], fmt: (v: number) => string): string {
   return `${fmt(mean)} ± ${fmt(sd)}`;
 }
 
+/** Says so when a run was interrupted (its results.json was saved after its last finished epoch). */
+function stoppedNote(g: RunRecord[]): string {
+  const stopped = g.filter((r) => r.incomplete);
+  return stopped.length ? ` (interrupted after epoch ${stopped.map((r) => r.history.length).join(', ')})` : '';
+}
+
 /** Markdown table, one row per (protocol, model); seeds of one protocol are shown as mean ± sd. */
 export function formatTable(runs: RunRecord[], speed: Record<string, number>, testImages: number): string {
   const lines = [
@@ -41,7 +47,7 @@ export function formatTable(runs: RunRecord[], speed: Record<string, number>, te
     const r = g[0];
     const pick = (f: (x: RunRecord) => number | undefined) => g.map(f).filter((v): v is number => v !== undefined);
     lines.push(
-      `| ${r.arch} | ${r.protocol} | ${r.trainImages} | ${r.epochs} (+${r.augEpochs}) | ${r.batchSize} | ${g.map((x) => x.seed).join(',')} | ` +
+      `| ${r.arch} | ${r.protocol}${stoppedNote(g)} | ${r.trainImages} | ${r.epochs} (+${r.augEpochs}) | ${r.batchSize} | ${g.map((x) => x.seed).join(',')} | ` +
         `${summarise(pick((x) => x.before?.loss), (v) => v.toFixed(4))} | ${summarise(pick((x) => x.before?.accuracy), pct)} | ` +
         `${summarise(pick((x) => x.after?.loss), (v) => v.toFixed(4))} | ${summarise(pick((x) => x.after?.accuracy), pct)} | ` +
         `${summarise(pick((x) => x.seconds), (v) => `${v.toFixed(0)} s`)} | ${speed[r.arch]?.toFixed(1) ?? '—'} |`,
