@@ -14,7 +14,8 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   folds: 5,
   trainViews: 2,
   flipTta: true,
-  maxEnsemble: 5,
+  maxEnsemble: 24,
+  ensemble: 'near-best',
   oodPercentile: 99,
   threads: 2,
 };
@@ -97,6 +98,7 @@ export function resolveSettings(partial: Partial<TrainSettings> = {}): TrainSett
   const s = { ...DEFAULT_TRAIN_SETTINGS, ...partial };
   if (s.folds < 2) throw new Error('settings.folds must be at least 2');
   if (s.trainViews < 1) throw new Error('settings.trainViews must be at least 1');
+  if (s.ensemble !== 'near-best' && s.ensemble !== 'greedy') throw new Error(`settings.ensemble must be 'near-best' or 'greedy'`);
   if (!(s.oodPercentile > 0 && s.oodPercentile <= 100)) throw new Error('settings.oodPercentile must be in (0, 100]');
   if (s.architecture !== 'auto' && !s.architecture.startsWith('transfer:')) throw new Error(`unsupported architecture "${s.architecture}"`);
   return s;

@@ -134,6 +134,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     folds: settings.folds,
     budgetSeconds: settings.searchBudgetSeconds,
     maxEnsemble: settings.maxEnsemble,
+    ensemble: settings.ensemble,
     signal,
     onFold: ({ candidate, fold, k }) => report('searching', Math.min(1, (secs(tSearch) + 1e-3) / settings.searchBudgetSeconds), { candidate, message: `fold ${fold + 1}/${k}` }),
     onCandidate: ({ name, phase, result }) => report('searching', secs(tSearch) / settings.searchBudgetSeconds, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase }),

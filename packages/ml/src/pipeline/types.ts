@@ -44,8 +44,10 @@ export interface TrainSettings {
   trainViews: number;
   /** Average predictions over the original and its horizontal flip. */
   flipTta: boolean;
-  /** Up to this many top candidates may be averaged when that scores better out-of-fold (1 = never). */
+  /** Up to this many candidates are averaged (1 = the single best). */
   maxEnsemble: number;
+  /** 'near-best': average every candidate within 3 points of the best out-of-fold; 'greedy': add while it improves. */
+  ensemble: 'near-best' | 'greedy';
   /** Percentile of the training images' own OOD scores used as the "none of the above" threshold. */
   oodPercentile: number;
   /** Override the candidate feature sets (default: the built-in grid). */

@@ -28,7 +28,7 @@ describe('searchCandidates', () => {
   ];
 
   it('scores every candidate out-of-fold, picks the best, and is reproducible', async () => {
-    const a = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2 });
+    const a = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2, ensemble: 'greedy' });
     expect(a.k).toBe(4);
     expect(a.results).toHaveLength(2);
     for (const r of a.results) {
@@ -37,7 +37,7 @@ describe('searchCandidates', () => {
     }
     const best = Math.max(...a.results.map((r) => r.cvAccuracy));
     expect(a.chosenAccuracy).toBeGreaterThanOrEqual(best);
-    const b = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2 });
+    const b = await searchCandidates(cands(), { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2, ensemble: 'greedy' });
     expect(b.chosen).toEqual(a.chosen);
     expect(Array.from(b.chosenOof)).toEqual(Array.from(a.chosenOof));
   });
@@ -62,5 +62,20 @@ describe('searchCandidates', () => {
     expect(askedK).toBe(3);
     expect(r.skipped).toEqual(['costly']);
     expect(r.results.map((x) => x.name)).toEqual([cheap.name, second.name]);
+  });
+
+  it("'near-best' averages exactly the candidates within the margin of the best, best first", async () => {
+    const three = [...cands(), featureHeadCandidate({ featureSet: 'pixels28', head: { ...lr, l2: 3 }, trainViews: 1, ttaViews: 1 }, set, labels, 10)];
+    const wide = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, nearBestMargin: 1 });
+    const byAcc = [...wide.results].sort((x, y) => y.cvAccuracy - x.cvAccuracy || x.cvLogLoss - y.cvLogLoss);
+    expect(wide.chosen).toEqual(byAcc.map((r) => r.name));
+    const mean = new Float32Array(wide.chosenOof.length);
+    for (const r of wide.results) for (let i = 0; i < mean.length; i++) mean[i] += r.oof[i] / 3;
+    wide.chosenOof.forEach((v, i) => expect(v).toBeCloseTo(mean[i], 6));
+    // A margin of zero keeps only the best (and candidates tied with it).
+    const tight = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, nearBestMargin: 0 });
+    expect(tight.chosen).toEqual(byAcc.filter((r) => r.cvAccuracy === byAcc[0].cvAccuracy).map((r) => r.name));
+    const capped = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2, nearBestMargin: 1 });
+    expect(capped.chosen).toEqual(byAcc.slice(0, 2).map((r) => r.name));
   });
 });

@@ -20,8 +20,16 @@ export interface SearchOptions {
   folds: number;
   /** Seconds for the whole search; the first candidate always completes, later ones are skipped or stopped. */
   budgetSeconds: number;
-  /** Up to this many candidates may be averaged, chosen greedily by out-of-fold accuracy (1 = no ensembles). */
+  /** Up to this many candidates may be averaged (1 = no ensembles). */
   maxEnsemble: number;
+  /**
+   * How members are chosen. 'near-best' (default): the uniform average of every evaluated candidate whose out-of-fold
+   * accuracy is within `nearBestMargin` of the best, best first. 'greedy': forward selection, adding the candidate
+   * that most improves the averaged out-of-fold accuracy while it improves.
+   */
+  ensemble?: 'near-best' | 'greedy';
+  /** Accuracy margin (fraction) of 'near-best'; default 0.03. */
+  nearBestMargin?: number;
   signal?: AbortSignal;
   onCandidate?: (info: { index: number; total: number; name: string; phase: 'start' | 'done' | 'skipped'; result?: CandidateResult }) => void;
   onFold?: (info: { candidate: string; fold: number; k: number }) => void;
@@ -55,8 +63,8 @@ const better = (a: { accuracy: number; logLoss: number }, b: { accuracy: number;
 
 /**
  * Cross-validates candidates in the given order (put the most promising first) on one shared stratified fold
- * assignment, within a time budget, then considers averaging several. Choice = highest out-of-fold accuracy, ties
- * broken by log-loss; each added ensemble member must improve on the ensemble without it.
+ * assignment, within a time budget, then averages the near-best ones (or, with ensemble 'greedy', adds members while
+ * the out-of-fold accuracy improves). Ranking = out-of-fold accuracy, ties broken by log-loss.
  * Deterministic for the same data, candidates and seed (time only decides which candidates get evaluated).
  */
 export async function searchCandidates(candidates: SelectionCandidate[], opts: SearchOptions): Promise<SearchResult> {
@@ -107,13 +115,33 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
   if (!results.length) throw new Error('no candidate could be evaluated');
 
   const ranked = [...results].sort((a, b) => (better({ accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }, { accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }) ? -1 : better({ accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }, { accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }) ? 1 : 0));
-  // Greedy forward selection (without replacement) over the evaluated candidates: add the one that most improves
-  // the averaged out-of-fold predictions; stop when nothing improves. Diverse members (other feature sets / input
-  // sizes) tend to be picked over near-copies of the best one.
+  const { chosen, oof: chosenOof } = (opts.ensemble ?? 'near-best') === 'greedy' ? greedyEnsemble(ranked, opts.maxEnsemble, labels, c) : nearBestEnsemble(ranked, opts.maxEnsemble, opts.nearBestMargin ?? 0.03);
+  const bestScore = scoreOof(chosenOof, labels, c);
+  return { folds, k, results, skipped, chosen, chosenAccuracy: bestScore.accuracy, chosenOof };
+}
+
+/**
+ * Every candidate within `margin` of the best, averaged with equal weights. With ~100 images per class the
+ * out-of-fold scores of similar candidates differ by noise, and picking among them overfits that noise: on
+ * validation samples of Fashion-MNIST's train split (two seeds, 1,000 training images each) the plain average of the
+ * logistic heads scored 0.65-0.85 points above the greedy choice, although the greedy choice looked ~0.7 points better
+ * out-of-fold. The margin only keeps clearly worse candidates (a weak CNN, a diverged head) out.
+ */
+function nearBestEnsemble(ranked: CandidateResult[], maxMembers: number, margin: number): { chosen: string[]; oof: Float32Array } {
+  const members = ranked.filter((r) => r.cvAccuracy >= ranked[0].cvAccuracy - margin - 1e-9).slice(0, Math.max(1, maxMembers));
+  return { chosen: members.map((r) => r.name), oof: averageOof(members.map((r) => r.oof)) };
+}
+
+/**
+ * Greedy forward selection (without replacement): add the candidate that most improves the averaged out-of-fold
+ * predictions; stop when nothing improves. Diverse members (other feature sets / input sizes) tend to be picked over
+ * near-copies of the best one.
+ */
+function greedyEnsemble(ranked: CandidateResult[], maxMembers: number, labels: Int32Array, c: number): { chosen: string[]; oof: Float32Array } {
   let chosen = [ranked[0].name];
   let chosenOof = ranked[0].oof;
   let bestScore = { accuracy: ranked[0].cvAccuracy, logLoss: ranked[0].cvLogLoss };
-  while (chosen.length < Math.min(opts.maxEnsemble, ranked.length)) {
+  while (chosen.length < Math.min(maxMembers, ranked.length)) {
     let step: { name: string; oof: Float32Array; score: { accuracy: number; logLoss: number } } | undefined;
     for (const r of ranked) {
       if (chosen.includes(r.name)) continue;
@@ -128,7 +156,7 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
     chosenOof = step.oof;
     bestScore = step.score;
   }
-  return { folds, k, results, skipped, chosen, chosenAccuracy: bestScore.accuracy, chosenOof };
+  return { chosen, oof: chosenOof };
 }
 
 export function averageOof(list: Float32Array[]): Float32Array {
