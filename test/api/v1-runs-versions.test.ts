@@ -133,5 +133,8 @@ describe('v1: training runs and model versions', () => {
     const bad = await call('/v1/models', json({ categories: 'not-a-list' }));
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors[0].field).toBe('categories');
+    const badRule = await call('/v1/models', json({ categories: ['Bag', 'Trouser'], settings: { ensemble: 'best-guess' } }));
+    expect(badRule.status).toBe(400);
+    expect(JSON.stringify(await badRule.json())).toContain('ensemble');
   });
 });

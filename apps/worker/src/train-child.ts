@@ -53,6 +53,7 @@ async function train(req: TrainRequest) {
       architecture: req.architecture === 'auto' || req.architecture.startsWith('transfer:') ? (req.architecture as 'auto') : 'auto',
       searchBudgetSeconds: req.timeBudgetSeconds,
       ...pickNumbers(req.settings, ['folds', 'trainViews', 'maxEnsemble', 'oodPercentile']),
+      ...(req.settings.ensemble === 'greedy' || req.settings.ensemble === 'near-best' ? { ensemble: req.settings.ensemble } : {}),
     },
     cache: new BlobEmbeddingCache(blobs),
     onProgress: (p) => void send({ type: 'progress', progress: p }),

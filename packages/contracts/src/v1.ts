@@ -21,6 +21,11 @@ export const trainSettings = z
     classWeights: z.enum(['balanced', 'none']).optional(),
     folds: z.number().int().min(2).max(10).optional(),
     epochs: z.number().int().min(1).max(500).optional(),
+    maxEnsemble: z.number().int().min(1).max(64).optional().describe('most candidates averaged into the model (1 = the single best)'),
+    ensemble: z
+      .enum(['near-best', 'greedy'])
+      .optional()
+      .describe("'near-best' (default): average every candidate within 3 points of the best cross-validated accuracy; 'greedy': add candidates while the out-of-fold accuracy improves"),
   })
   .catchall(z.unknown());
 
