@@ -25,7 +25,7 @@ export const trainSettings = z
     ensemble: z
       .enum(['near-best', 'greedy'])
       .optional()
-      .describe("'near-best' (default): average every candidate within 3 points of the best cross-validated accuracy; 'greedy': add candidates while the out-of-fold accuracy improves"),
+      .describe("'greedy' (default): add candidates while the out-of-fold accuracy improves; 'near-best': average every candidate within 3 points of the best cross-validated accuracy (slower predictions)"),
   })
   .catchall(z.unknown());
 

@@ -14,8 +14,10 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   folds: 5,
   trainViews: 2,
   flipTta: true,
-  maxEnsemble: 24,
-  ensemble: 'near-best',
+  maxEnsemble: 5,
+  // 'near-best' (every candidate averaged) scored as well on bench:accuracy (87.18% vs 87.12% mean) but serves ~17
+  // heads over five backbone passes: 16.6-20.4 ms per image instead of 9.8-13.8 ms, over the 15 ms target.
+  ensemble: 'greedy',
   oodPercentile: 99,
   threads: 2,
 };

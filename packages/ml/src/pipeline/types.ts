@@ -46,7 +46,7 @@ export interface TrainSettings {
   flipTta: boolean;
   /** Up to this many candidates are averaged (1 = the single best). */
   maxEnsemble: number;
-  /** 'near-best': average every candidate within 3 points of the best out-of-fold; 'greedy': add while it improves. */
+  /** 'greedy' (default): add candidates while the out-of-fold accuracy improves; 'near-best': average every candidate within 3 points of the best. */
   ensemble: 'near-best' | 'greedy';
   /** Percentile of the training images' own OOD scores used as the "none of the above" threshold. */
   oodPercentile: number;

@@ -66,16 +66,16 @@ describe('searchCandidates', () => {
 
   it("'near-best' averages exactly the candidates within the margin of the best, best first", async () => {
     const three = [...cands(), featureHeadCandidate({ featureSet: 'pixels28', head: { ...lr, l2: 3 }, trainViews: 1, ttaViews: 1 }, set, labels, 10)];
-    const wide = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, nearBestMargin: 1 });
+    const wide = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, ensemble: 'near-best', nearBestMargin: 1 });
     const byAcc = [...wide.results].sort((x, y) => y.cvAccuracy - x.cvAccuracy || x.cvLogLoss - y.cvLogLoss);
     expect(wide.chosen).toEqual(byAcc.map((r) => r.name));
     const mean = new Float32Array(wide.chosenOof.length);
     for (const r of wide.results) for (let i = 0; i < mean.length; i++) mean[i] += r.oof[i] / 3;
     wide.chosenOof.forEach((v, i) => expect(v).toBeCloseTo(mean[i], 6));
     // A margin of zero keeps only the best (and candidates tied with it).
-    const tight = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, nearBestMargin: 0 });
+    const tight = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, ensemble: 'near-best', nearBestMargin: 0 });
     expect(tight.chosen).toEqual(byAcc.filter((r) => r.cvAccuracy === byAcc[0].cvAccuracy).map((r) => r.name));
-    const capped = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2, nearBestMargin: 1 });
+    const capped = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 2, ensemble: 'near-best', nearBestMargin: 1 });
     expect(capped.chosen).toEqual(byAcc.slice(0, 2).map((r) => r.name));
   });
 });
