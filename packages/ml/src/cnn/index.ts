@@ -13,4 +13,4 @@ export type { EvalResult as CnnEvalResult } from './evaluate';
 export { DEFAULT_AUGMENT as CNN_DEFAULT_AUGMENT, augmentBatch as augmentCnnBatch } from './augment';
 export type { AugmentOptions as CnnAugmentOptions } from './augment';
 export { CNN_INPUT, greyPixelsToCnnInput, imageToCnnInput, imagesToCnnBatch } from './input';
-export { embedInputToCnn } from './from-embed-input';
+export { embedInputToCnn, embedInputsToCnnBatch } from './from-embed-input';

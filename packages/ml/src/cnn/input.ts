@@ -23,9 +23,14 @@ export async function imageToCnnInput(image: Buffer): Promise<Float32Array> {
 
 /** Several images packed as one NHWC batch. */
 export async function imagesToCnnBatch(images: Buffer[]): Promise<Float32Array> {
-  const out = new Float32Array(images.length * CNN_INPUT.width * CNN_INPUT.height);
-  const decoded = await Promise.all(images.map(imageToCnnInput));
-  decoded.forEach((d, i) => out.set(d, i * d.length));
+  return packCnnBatch(await Promise.all(images.map(imageToCnnInput)));
+}
+
+/** 28x28x1 inputs, one after another. */
+export function packCnnBatch(inputs: Float32Array[]): Float32Array {
+  const per = CNN_INPUT.width * CNN_INPUT.height;
+  const out = new Float32Array(inputs.length * per);
+  inputs.forEach((d, i) => out.set(d, i * per));
   return out;
 }
 

@@ -2,7 +2,7 @@ import type { EmbedInput } from '../embeddings/create-embedder';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
 import { deriveSeed } from '../heads/random';
-import { embedInputToCnn } from '../cnn';
+import { embedInputsToCnnBatch } from '../cnn';
 import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, headToMember, putTensor } from '../prediction/artifact';
 import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
@@ -104,12 +104,8 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
 
   // The tutorial CNNs see the images themselves (28x28 greyscale), not backbone features.
   const cnnRecipes = settings.cnnCandidates ?? (backbone === undefined ? defaultCnnCandidates() : []);
-  let cnnImages: CnnImages | undefined;
-  if (cnnRecipes.length) {
-    const each = await mapLimit(inputs, 8, embedInputToCnn);
-    cnnImages = { pixels: new Float32Array(each.length * each[0].length), perImage: each[0].length };
-    each.forEach((x, i) => cnnImages!.pixels.set(x, i * x.length));
-  }
+  let cnnPixels: Promise<Float32Array> | undefined;
+  const cnnImages: CnnImages = () => (cnnPixels ??= embedInputsToCnnBatch(inputs));
 
   // 3. Cross-validated search: logistic heads (cheap, strong) first, then the CNNs, then the other heads.
   const headRecipes: Recipe[] = orderCandidates(specs, heads).map(({ featureSet, head }) => {
@@ -123,7 +119,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     ...headRecipes.filter((r) => !isLogistic(r)),
   ];
   const candidates = recipes.map((r) =>
-    r.kind === 'head' ? featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length) : cnnCandidate(r.recipe, cnnImages!, labels, classes.length),
+    r.kind === 'head' ? featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length) : cnnCandidate(r.recipe, cnnImages, labels, classes.length),
   );
   const recipeByName = new Map(recipes.map((r) => [r.name, r]));
   const tSearch = performance.now();
@@ -160,7 +156,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       curves.push({ member: name, epochs: head.history });
     } else {
       const epochs = r.recipe.epochs + r.recipe.augEpochs;
-      const { artifact: cnn, history } = await fitCnnMember(r.recipe, cnnImages!, labels, all, classes.length, memberSeed, {
+      const { artifact: cnn, history } = await fitCnnMember(r.recipe, cnnImages, labels, all, classes.length, memberSeed, {
         signal,
         onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
       });

@@ -7,7 +7,7 @@ import type { FeatureMatrix } from '../heads/matrix';
 import { HeadRunner } from '../heads/predict-head';
 import { initTf } from '../tf/backend';
 import { groupFeatureSets, sliceFeatureSets, type EmbedderGroup } from '../pipeline/extract-features';
-import { embedInputToCnn, loadCnn, type CnnPredictor } from '../cnn';
+import { embedInputsToCnnBatch, loadCnn, type CnnPredictor } from '../cnn';
 import { type ClassifierArtifact, getTensor, memberToCnn, memberToHead, validateManifest } from './artifact';
 import { centroidScores, type CentroidModel } from './ood';
 
@@ -103,13 +103,6 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     return out;
   };
 
-  const cnnBatch = async (images: EmbedInput[]) => {
-    const each = await mapLimit(images, 4, embedInputToCnn);
-    const out = new Float32Array(each.reduce((s, x) => s + x.length, 0));
-    each.forEach((x, i) => out.set(x, i * x.length));
-    return out;
-  };
-
   return {
     classes,
     async predict(images, popts = {}) {
@@ -117,7 +110,7 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       const feats = await features(images, views);
       const n = images.length;
       const probs = new Float32Array(n * c);
-      const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await cnnBatch(images) : undefined;
+      const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await embedInputsToCnnBatch(images) : undefined;
       manifest.members.forEach((m, k) => {
         const runner = runners[k];
         if (m.kind === 'cnn') {

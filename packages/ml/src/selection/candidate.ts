@@ -31,3 +31,23 @@ export class BudgetExceeded extends Error {
     super(`candidate ${candidate} stopped: time budget exceeded`);
   }
 }
+
+/**
+ * The k-fold loop every candidate shares: `fitPredict(train, held, fold)` trains on `train` and returns the
+ * probabilities of `held` (held.length x numClasses); they are scattered into one out-of-fold matrix.
+ */
+export async function outOfFold(
+  ctx: CrossValidationContext, n: number, numClasses: number,
+  fitPredict: (train: number[], held: number[], fold: number) => Promise<Float32Array>,
+): Promise<Float32Array> {
+  const oof = new Float32Array(n * numClasses);
+  for (let f = 0; f < ctx.k; f++) {
+    const train: number[] = [];
+    const held: number[] = [];
+    for (let i = 0; i < n; i++) (ctx.folds[i] === f ? held : train).push(i);
+    const p = await fitPredict(train, held, f);
+    held.forEach((img, j) => oof.set(p.subarray(j * numClasses, (j + 1) * numClasses), img * numClasses));
+    ctx.onFold?.(f);
+  }
+  return oof;
+}

@@ -1,6 +1,6 @@
-import { loadCnn, trainCnn, type CnnArch, type CnnArtifact, type CnnEpochStats } from '../cnn';
+import { CNN_INPUT, loadCnn, trainCnn, type CnnArch, type CnnArtifact, type CnnEpochStats } from '../cnn';
 import { deriveSeed } from '../heads/random';
-import type { CrossValidationContext, SelectionCandidate } from './candidate';
+import { outOfFold, type CrossValidationContext, type SelectionCandidate } from './candidate';
 
 /** A tutorial CNN trained from scratch on the uploaded images (28x28 greyscale, see cnn/input.ts), as a candidate. */
 export interface CnnRecipe {
@@ -11,11 +11,13 @@ export interface CnnRecipe {
   batchSize: number;
 }
 
-/** The uploaded images as the CNNs see them: n x 28 x 28 x 1 floats in [0, 1]. */
-export interface CnnImages {
-  pixels: Float32Array;
-  perImage: number;
-}
+/**
+ * The uploaded images as the CNNs see them, n x 28 x 28 x 1 floats in [0, 1], produced on first use: under the
+ * default budget the CNN candidates are skipped, and the images are then never decoded for them.
+ */
+export type CnnImages = () => Promise<Float32Array>;
+
+const PER_IMAGE = CNN_INPUT.width * CNN_INPUT.height * CNN_INPUT.channels;
 
 /**
  * Training throughput (images/s, forward+backward+Adam) at the candidates' batch size of 32 on the 2-core CI
@@ -29,9 +31,9 @@ export function cnnRecipeName(r: CnnRecipe): string {
   return `cnn:${r.arch}|epochs${r.epochs}+${r.augEpochs}aug|batch${r.batchSize}`;
 }
 
-function rows(images: CnnImages, idx: readonly number[]): Float32Array {
-  const out = new Float32Array(idx.length * images.perImage);
-  idx.forEach((i, j) => out.set(images.pixels.subarray(i * images.perImage, (i + 1) * images.perImage), j * images.perImage));
+function rows(pixels: Float32Array, idx: readonly number[]): Float32Array {
+  const out = new Float32Array(idx.length * PER_IMAGE);
+  idx.forEach((i, j) => out.set(pixels.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE), j * PER_IMAGE));
   return out;
 }
 
@@ -40,7 +42,7 @@ export async function fitCnnMember(
   opts: { signal?: AbortSignal; onEpoch?: (s: CnnEpochStats) => void } = {},
 ): Promise<{ artifact: CnnArtifact; history: CnnEpochStats[] }> {
   return trainCnn({
-    images: rows(images, idx),
+    images: rows(await images(), idx),
     labels: Int32Array.from(idx, (i) => labels[i]),
     // Names only label the stored model; the ensemble's artifact carries the real class names.
     classes: Array.from({ length: numClasses }, (_, k) => `class_${k}`),
@@ -65,23 +67,15 @@ export function cnnCandidate(recipe: CnnRecipe, images: CnnImages, labels: Int32
     describe: () => ({ kind: 'cnn', ...recipe }),
     // k folds each train on (k-1)/k of the images: (k-1) * n images per epoch in all.
     estimateSeconds: (k) => ((k - 1) * n * (recipe.epochs + recipe.augEpochs)) / IMAGES_PER_SECOND[recipe.arch],
-    async crossValidate(ctx: CrossValidationContext) {
-      const oof = new Float32Array(n * numClasses);
-      for (let f = 0; f < ctx.k; f++) {
-        const train: number[] = [];
-        const held: number[] = [];
-        for (let i = 0; i < n; i++) (ctx.folds[i] === f ? held : train).push(i);
+    crossValidate: (ctx: CrossValidationContext) =>
+      outOfFold(ctx, n, numClasses, async (train, held, f) => {
         const { artifact } = await fitCnnMember(recipe, images, labels, train, numClasses, deriveSeed(ctx.seed, `${name}#${f}`), { signal: ctx.signal });
         const model = await loadCnn(artifact);
         try {
-          const p = model.predict(rows(images, held), held.length);
-          held.forEach((img, j) => oof.set(p.subarray(j * numClasses, (j + 1) * numClasses), img * numClasses));
+          return model.predict(rows(await images(), held), held.length);
         } finally {
           model.dispose();
         }
-        ctx.onFold?.(f);
-      }
-      return oof;
-    },
+      }),
   };
 }

@@ -3,7 +3,7 @@ import { predictHead } from '../heads/predict-head';
 import { deriveSeed } from '../heads/random';
 import { trainHead } from '../heads/train-head';
 import type { HeadConfig, TrainedHead } from '../heads/types';
-import type { CrossValidationContext, SelectionCandidate } from './candidate';
+import { outOfFold, type CrossValidationContext, type SelectionCandidate } from './candidate';
 
 /**
  * Features of every image under several views, all with the same rows (one per image): views[0] is the original,
@@ -71,19 +71,10 @@ export function featureHeadCandidate(recipe: FeatureHeadRecipe, set: ImageFeatur
   return {
     name,
     describe: () => ({ ...recipe, featureDim: set.views[0].dim }),
-    async crossValidate(ctx: CrossValidationContext) {
-      const n = labels.length;
-      const oof = new Float32Array(n * numClasses);
-      for (let f = 0; f < ctx.k; f++) {
-        const train: number[] = [];
-        const held: number[] = [];
-        for (let i = 0; i < n; i++) (ctx.folds[i] === f ? held : train).push(i);
+    crossValidate: (ctx: CrossValidationContext) =>
+      outOfFold(ctx, labels.length, numClasses, async (train, held, f) => {
         const head = await fitFeatureHead(recipe, set, labels, train, numClasses, deriveSeed(ctx.seed, `${name}#${f}`), { signal: ctx.signal });
-        const p = predictWithTta(head, set, held, recipe.ttaViews);
-        held.forEach((img, j) => oof.set(p.subarray(j * numClasses, (j + 1) * numClasses), img * numClasses));
-        ctx.onFold?.(f);
-      }
-      return oof;
-    },
+        return predictWithTta(head, set, held, recipe.ttaViews);
+      }),
   };
 }
