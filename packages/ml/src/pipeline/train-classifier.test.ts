@@ -154,6 +154,28 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
     }
   }, 300_000);
 
+  it('a CNN cross-validated alongside, in a child process, gives the in-process figures and the same final model', async () => {
+    const settings = {
+      searchBudgetSeconds: 1e6, folds: 3, maxEnsemble: 2,
+      cnnCandidates: [{ arch: 'cnn1' as const, epochs: 2, augEpochs: 1, batchSize: 16 }],
+      featureSets: [{ name: 'b15', backbone: 'mobilenet_v2_1.0_224_quant', inputSize: 64, layers: ['pool_block_15'] }],
+    };
+    const child = await trainClassifier({ images: train, classes: CLASSES, seed: 4, settings: { ...settings, cnnAlongside: true } });
+    const here = await trainClassifier({ images: train, classes: CLASSES, seed: 4, settings: { ...settings, cnnAlongside: false } });
+    const cnnOf = (r: typeof here) => r.candidates.find((c) => c.name.startsWith('cnn:'));
+    expect(cnnOf(here)).toBeDefined();
+    expect({ ...cnnOf(child), seconds: 0 }).toEqual({ ...cnnOf(here), seconds: 0 });
+    expect(child.chosen.members).toEqual(here.chosen.members);
+    expect(artifactToFiles(child.artifact)).toEqual(artifactToFiles(here.artifact));
+    // Force the CNN into the ensemble: its final model comes from the child and must equal the in-process one.
+    const onlyCnn = { ...settings, heads: [] };
+    const a = await trainClassifier({ images: train, classes: CLASSES, seed: 4, settings: { ...onlyCnn, cnnAlongside: true } });
+    const b = await trainClassifier({ images: train, classes: CLASSES, seed: 4, settings: { ...onlyCnn, cnnAlongside: false } });
+    expect(a.artifact.manifest.members[0]).toMatchObject({ kind: 'cnn' });
+    expect(artifactToFiles(a.artifact)).toEqual(artifactToFiles(b.artifact));
+    expect(a.report.curves).toEqual(b.report.curves.map((c) => ({ ...c, epochs: c.epochs.map((e) => ({ ...e })) })));
+  }, 300_000);
+
   it('rejects labels outside the classes and classes with fewer than two images', async () => {
     await expect(trainClassifier({ images: train.slice(0, 4).map((t) => ({ ...t, label: 'Hat' })), classes: CLASSES, seed: 1 })).rejects.toThrow(/not one of the classes/);
     await expect(trainClassifier({ images: train.slice(0, 13), classes: CLASSES.slice(0, 2), seed: 1 })).rejects.toThrow(/at least 2 images/);

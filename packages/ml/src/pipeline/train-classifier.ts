@@ -5,6 +5,7 @@ import { deriveSeed } from '../heads/random';
 import { embedInputsToCnnBatch } from '../cnn';
 import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, headToMember, putTensor } from '../prediction/artifact';
 import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
+import { cnnCandidateAlongside, type AlongsideCnnCandidate } from '../selection/cnn-alongside';
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
 import { featureHeadCandidate, fitFeatureHead, recipeName, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
 import { searchCandidates } from '../selection/search';
@@ -118,104 +119,124 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     ...cnnRecipes.map((recipe): Recipe => ({ kind: 'cnn', name: cnnRecipeName(recipe), recipe })),
     ...headRecipes.filter((r) => !isLogistic(r)),
   ];
-  const candidates = recipes.map((r) =>
-    r.kind === 'head' ? featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length) : cnnCandidate(r.recipe, cnnImages, labels, classes.length),
-  );
-  const recipeByName = new Map(recipes.map((r) => [r.name, r]));
-  const tSearch = performance.now();
-  const search = await searchCandidates(candidates, {
-    labels,
-    numClasses: classes.length,
-    seed,
-    folds: settings.folds,
-    budgetSeconds: settings.searchBudgetSeconds,
-    maxEnsemble: settings.maxEnsemble,
-    ensemble: settings.ensemble,
-    signal,
-    onFold: ({ candidate, fold, k }) => report('searching', Math.min(1, (secs(tSearch) + 1e-3) / settings.searchBudgetSeconds), { candidate, message: `fold ${fold + 1}/${k}` }),
-    onCandidate: ({ name, phase, result }) => report('searching', secs(tSearch) / settings.searchBudgetSeconds, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase }),
+  const finalSeed = (name: string) => deriveSeed(seed, `final:${name}`);
+  const alongside = new Map<string, AlongsideCnnCandidate>();
+  const candidates = recipes.map((r) => {
+    if (r.kind === 'head') return featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length);
+    if (!settings.cnnAlongside) return cnnCandidate(r.recipe, cnnImages, labels, classes.length);
+    const cand = cnnCandidateAlongside(r.recipe, cnnImages, labels, classes.length, finalSeed(r.name));
+    alongside.set(r.name, cand);
+    return cand;
   });
-  const searchSeconds = secs(tSearch);
-
-  // 4. Retrain the chosen member(s) on every image.
-  const tFit = performance.now();
-  const all = Array.from({ length: labels.length }, (_, i) => i);
-  const files: Record<string, Buffer> = {};
-  const members: ArtifactMember[] = [];
-  const curves: EvaluationReport['curves'] = [];
-  for (const [m, name] of search.chosen.entries()) {
-    const r = recipeByName.get(name)!;
-    const memberSeed = deriveSeed(seed, `final:${name}`);
-    if (r.kind === 'head') {
-      const epochs = r.recipe.head.epochs;
-      const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, {
-        signal,
-        onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
-      });
-      members.push(headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`));
-      curves.push({ member: name, epochs: head.history });
-    } else {
-      const epochs = r.recipe.epochs + r.recipe.augEpochs;
-      const { artifact: cnn, history } = await fitCnnMember(r.recipe, cnnImages, labels, all, classes.length, memberSeed, {
-        signal,
-        onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
-      });
-      members.push(cnnToMember(name, r.recipe.arch, cnn, files, `members/${m}`));
-      curves.push({ member: name, epochs: history.map((e) => ({ epoch: e.epoch, trainLoss: e.loss, trainAccuracy: e.accuracy })) });
-    }
+  try {
+    return await searchAndFit();
+  } finally {
+    // No child outlives the run, whether it succeeded or failed.
+    for (const cand of alongside.values()) cand.dispose();
   }
-  const finalFitSeconds = secs(tFit);
 
-  // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
-  report('evaluating', 0);
-  const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: input.images.map((i) => i.id) });
-  const evaluation: EvaluationReport = { ...metrics, classes, method: 'cross-validation', folds: search.k, curves };
+  async function searchAndFit(): Promise<TrainClassifierResult> {
+    const recipeByName = new Map(recipes.map((r) => [r.name, r]));
+    const tSearch = performance.now();
+    const search = await searchCandidates(candidates, {
+      labels,
+      numClasses: classes.length,
+      seed,
+      folds: settings.folds,
+      budgetSeconds: settings.searchBudgetSeconds,
+      maxEnsemble: settings.maxEnsemble,
+      ensemble: settings.ensemble,
+      signal,
+      onFold: ({ candidate, fold, k }) => report('searching', Math.min(1, (secs(tSearch) + 1e-3) / settings.searchBudgetSeconds), { candidate, message: `fold ${fold + 1}/${k}` }),
+      onCandidate: ({ name, phase, result }) => report('searching', secs(tSearch) / settings.searchBudgetSeconds, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase }),
+    });
+    const searchSeconds = secs(tSearch);
+    // An alongside CNN that was not chosen stops now, leaving its core to the final fits.
+    for (const [name, cand] of alongside) if (!search.chosen.includes(name)) cand.dispose();
 
-  // The OOD detector lives in a feature space: the first chosen head's, else the best head candidate's.
-  const headSet = (name: string) => {
-    const r = recipeByName.get(name);
-    return r?.kind === 'head' ? r.recipe.featureSet : undefined;
-  };
-  const bestHead = [...search.results].filter((x) => headSet(x.name)).sort((a, b) => b.cvAccuracy - a.cvAccuracy)[0];
-  const oodSet = search.chosen.map(headSet).find((x) => x !== undefined) ?? (bestHead ? headSet(bestHead.name)! : specs[0].name);
-  const oodFeatures = sets.get(oodSet)!.views[0];
-  const centroids = fitCentroids(oodFeatures, labels, classes.length);
-  const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
-  const usedSets = new Set([oodSet, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
-  const featureSets: ArtifactFeatureSet[] = specs
-    .filter((s) => usedSets.has(s.name))
-    .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));
-  const artifact: ClassifierArtifact = {
-    manifest: {
-      format: 'tailor.classifier',
-      version: 1,
-      classes,
-      featureSets,
-      members,
-      ood: {
-        featureSet: oodSet,
-        method: 'nearest-centroid',
-        percentile: settings.oodPercentile,
-        threshold,
-        tensors: {
-          mean: putTensor(files, 'ood/mean.f32', centroids.standardizer.mean, [oodFeatures.dim]),
-          std: putTensor(files, 'ood/std.f32', centroids.standardizer.std, [oodFeatures.dim]),
-          centroids: putTensor(files, 'ood/centroids.f32', centroids.centroids, [classes.length, oodFeatures.dim]),
+    // 4. Retrain the chosen member(s) on every image.
+    const tFit = performance.now();
+    const all = Array.from({ length: labels.length }, (_, i) => i);
+    const files: Record<string, Buffer> = {};
+    // Alongside CNNs last: their final models have been training in their children since their cross-validation
+    // ended, and are collected while the heads fit here.
+    const order = search.chosen.map((name, m) => ({ name, m })).sort((a, b) => Number(alongside.has(a.name)) - Number(alongside.has(b.name)));
+    const fitted: Array<{ member: ArtifactMember; curve: EvaluationReport['curves'][number] }> = [];
+    for (const { name, m } of order) {
+      const r = recipeByName.get(name)!;
+      const memberSeed = finalSeed(name);
+      if (r.kind === 'head') {
+        const epochs = r.recipe.head.epochs;
+        const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, {
+          signal,
+          onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
+        });
+        fitted[m] = { member: headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`), curve: { member: name, epochs: head.history } };
+      } else {
+        const epochs = r.recipe.epochs + r.recipe.augEpochs;
+        const onEpoch = (e: { epoch: number }) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs });
+        const { artifact: cnn, history } = alongside.has(name) ? await alongside.get(name)!.finalModel() : await fitCnnMember(r.recipe, cnnImages, labels, all, classes.length, memberSeed, { signal, onEpoch });
+        fitted[m] = {
+          member: cnnToMember(name, r.recipe.arch, cnn, files, `members/${m}`),
+          curve: { member: name, epochs: history.map((e) => ({ epoch: e.epoch, trainLoss: e.loss, trainAccuracy: e.accuracy })) },
+        };
+      }
+    }
+    const members = fitted.map((f) => f.member);
+    const curves = fitted.map((f) => f.curve);
+    const finalFitSeconds = secs(tFit);
+
+    // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
+    report('evaluating', 0);
+    const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: input.images.map((i) => i.id) });
+    const evaluation: EvaluationReport = { ...metrics, classes, method: 'cross-validation', folds: search.k, curves };
+
+    // The OOD detector lives in a feature space: the first chosen head's, else the best head candidate's.
+    const headSet = (name: string) => {
+      const r = recipeByName.get(name);
+      return r?.kind === 'head' ? r.recipe.featureSet : undefined;
+    };
+    const bestHead = [...search.results].filter((x) => headSet(x.name)).sort((a, b) => b.cvAccuracy - a.cvAccuracy)[0];
+    const oodSet = search.chosen.map(headSet).find((x) => x !== undefined) ?? (bestHead ? headSet(bestHead.name)! : specs[0].name);
+    const oodFeatures = sets.get(oodSet)!.views[0];
+    const centroids = fitCentroids(oodFeatures, labels, classes.length);
+    const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
+    const usedSets = new Set([oodSet, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
+    const featureSets: ArtifactFeatureSet[] = specs
+      .filter((s) => usedSets.has(s.name))
+      .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));
+    const artifact: ClassifierArtifact = {
+      manifest: {
+        format: 'tailor.classifier',
+        version: 1,
+        classes,
+        featureSets,
+        members,
+        ood: {
+          featureSet: oodSet,
+          method: 'nearest-centroid',
+          percentile: settings.oodPercentile,
+          threshold,
+          tensors: {
+            mean: putTensor(files, 'ood/mean.f32', centroids.standardizer.mean, [oodFeatures.dim]),
+            std: putTensor(files, 'ood/std.f32', centroids.standardizer.std, [oodFeatures.dim]),
+            centroids: putTensor(files, 'ood/centroids.f32', centroids.centroids, [classes.length, oodFeatures.dim]),
+          },
         },
+        training: { seed, cvAccuracy: search.chosenAccuracy, folds: search.k, trainImages: labels.length },
       },
-      training: { seed, cvAccuracy: search.chosenAccuracy, folds: search.k, trainImages: labels.length },
-    },
-    files,
-  };
-  report('evaluating', 1);
+      files,
+    };
+    report('evaluating', 1);
 
-  const describe = new Map(search.results.map((r) => [r.name, r.description]));
-  return {
-    artifact,
-    report: evaluation,
-    chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
-    candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
-    skippedCandidates: search.skipped,
-    timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
-  };
+    const describe = new Map(search.results.map((r) => [r.name, r.description]));
+    return {
+      artifact,
+      report: evaluation,
+      chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
+      candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
+      skippedCandidates: search.skipped,
+      timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
+    };
+  }
 }

@@ -56,6 +56,11 @@ export interface TrainSettings {
   heads?: HeadConfig[];
   /** CNNs trained from scratch as candidates (default: the 1-conv tutorial CNN under 'auto', none under 'transfer:'). */
   cnnCandidates?: CnnRecipe[];
+  /**
+   * Cross-validate the CNN candidates in child processes, concurrently with the head search (default true): on a
+   * 2-core machine that makes them nearly free in wall time. false = in this process, one after the other.
+   */
+  cnnAlongside: boolean;
   /** onnxruntime threads for embedding. */
   threads: number;
 }

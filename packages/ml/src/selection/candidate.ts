@@ -15,6 +15,11 @@ export interface SelectionCandidate {
    * much as dozens of head candidates); the search skips one that would not fit the remaining budget.
    */
   estimateSeconds?(k: number): number;
+  /**
+   * Cross-validated in another process, concurrently with the other candidates (started when the search starts,
+   * awaited at its end, stopped like any other if it would overrun the budget).
+   */
+  alongside?: boolean;
 }
 
 export interface CrossValidationContext {

@@ -64,6 +64,38 @@ describe('searchCandidates', () => {
     expect(r.results.map((x) => x.name)).toEqual([cheap.name, second.name]);
   });
 
+  it('starts alongside candidates first, reports them in candidate order, and stops one that overruns the budget', async () => {
+    const [cheap, second] = cands();
+    const events: string[] = [];
+    // An alongside candidate whose folds arrive later (as from a child process), through the real fold callback.
+    const alongside = (name: string, foldDelayMs: number): SelectionCandidate => ({
+      name, describe: () => ({}), alongside: true,
+      crossValidate: async (ctx) => {
+        events.push(`start ${name}`);
+        const oof = await second.crossValidate({ ...ctx, onFold: undefined });
+        for (let f = 0; f < ctx.k; f++) {
+          await new Promise((r) => setTimeout(r, foldDelayMs));
+          ctx.onFold?.(f);
+        }
+        events.push(`done ${name}`);
+        return oof;
+      },
+    });
+    const traced = (c: SelectionCandidate): SelectionCandidate => ({ ...c, crossValidate: async (ctx) => (events.push(`start ${c.name}`), c.crossValidate(ctx)) });
+    const r = await searchCandidates([traced(cheap), alongside('slow-ok', 10)], { labels, numClasses: 10, seed: 3, folds: 3, budgetSeconds: 600, maxEnsemble: 1 });
+    expect(events.slice(0, 2)).toEqual(['start slow-ok', `start ${cheap.name}`]);
+    expect(r.results.map((x) => x.name)).toEqual([cheap.name, 'slow-ok']);
+    const ref = await searchCandidates([cheap, second], { labels, numClasses: 10, seed: 3, folds: 3, budgetSeconds: 600, maxEnsemble: 1 });
+    expect(Array.from(r.results[1].oof)).toEqual(Array.from(ref.results[1].oof));
+    // With a budget it cannot meet, it is stopped after a fold and reported as skipped; the others stand.
+    let clock = 0;
+    const over = await searchCandidates([cheap, alongside('too-slow', 1)], {
+      labels, numClasses: 10, seed: 3, folds: 3, budgetSeconds: 10, maxEnsemble: 1, now: () => (clock += 4),
+    });
+    expect(over.skipped).toEqual(['too-slow']);
+    expect(over.results.map((x) => x.name)).toEqual([cheap.name]);
+  });
+
   it("'near-best' averages exactly the candidates within the margin of the best, best first", async () => {
     const three = [...cands(), featureHeadCandidate({ featureSet: 'pixels28', head: { ...lr, l2: 3 }, trainViews: 1, ttaViews: 1 }, set, labels, 10)];
     const wide = await searchCandidates(three, { labels, numClasses: 10, seed: 3, folds: 4, budgetSeconds: 600, maxEnsemble: 10, ensemble: 'near-best', nearBestMargin: 1 });

@@ -64,7 +64,8 @@ const better = (a: { accuracy: number; logLoss: number }, b: { accuracy: number;
 /**
  * Cross-validates candidates in the given order (put the most promising first) on one shared stratified fold
  * assignment, within a time budget, then averages the near-best ones (or, with ensemble 'greedy', adds members while
- * the out-of-fold accuracy improves). Ranking = out-of-fold accuracy, ties broken by log-loss.
+ * the out-of-fold accuracy improves). Ranking = out-of-fold accuracy, ties broken by log-loss. Candidates marked
+ * `alongside` (they compute in another process) start at once and run concurrently with the others.
  * Deterministic for the same data, candidates and seed (time only decides which candidates get evaluated).
  */
 export async function searchCandidates(candidates: SelectionCandidate[], opts: SearchOptions): Promise<SearchResult> {
@@ -74,20 +75,17 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
   const minPerClass = Math.min(...countPerClass(labels, c).filter((v) => v > 0));
   const k = Math.max(2, Math.min(opts.folds, minPerClass));
   const folds = stratifiedFolds(labels, k, createRng(deriveSeed(opts.seed, 'folds')));
-  const results: CandidateResult[] = [];
+  const found: Array<{ index: number; result: CandidateResult }> = [];
   const skipped: string[] = [];
   let lastSeconds = 0;
+  // A candidate may be stopped for the budget only while another one has finished or runs in this process.
+  const hasForeground = candidates.some((cand) => !cand.alongside);
 
-  for (const [index, cand] of candidates.entries()) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-    const elapsed = now() - start;
-    // Skip a candidate that would not fit, judged by its own estimate or else by the cost of the one before it.
-    const expected = cand.estimateSeconds?.(k) ?? lastSeconds * 0.9;
-    if (results.length > 0 && elapsed + expected > opts.budgetSeconds) {
-      skipped.push(cand.name);
-      opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'skipped' });
-      continue;
-    }
+  const skip = (cand: SelectionCandidate, index: number) => {
+    skipped.push(cand.name);
+    opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'skipped' });
+  };
+  const evaluate = async (cand: SelectionCandidate, index: number, stoppable: () => boolean): Promise<CandidateResult | undefined> => {
     opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'start' });
     const t0 = now();
     try {
@@ -97,21 +95,49 @@ export async function searchCandidates(candidates: SelectionCandidate[], opts: S
           opts.onFold?.({ candidate: cand.name, fold, k });
           const spent = now() - t0;
           const projected = now() - start + (spent / (fold + 1)) * (k - fold - 1);
-          if (results.length > 0 && projected > opts.budgetSeconds * 1.05) throw new BudgetExceeded(cand.name);
+          if (stoppable() && projected > opts.budgetSeconds * 1.05) throw new BudgetExceeded(cand.name);
         },
       });
       const s = scoreOof(oof, labels, c);
       const result: CandidateResult = { name: cand.name, description: cand.describe(), cvAccuracy: s.accuracy, cvLogLoss: s.logLoss, seconds: now() - t0, oof };
-      lastSeconds = result.seconds;
-      results.push(result);
+      found.push({ index, result });
       opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'done', result });
+      return result;
     } catch (err) {
       if (!(err instanceof BudgetExceeded)) throw err;
-      lastSeconds = now() - t0;
-      skipped.push(cand.name);
-      opts.onCandidate?.({ index, total: candidates.length, name: cand.name, phase: 'skipped' });
+      skip(cand, index);
+      return undefined;
     }
+  };
+
+  // Candidates that run in other processes start first and are awaited at the end.
+  const alongside: Array<Promise<CandidateResult | undefined>> = [];
+  for (const [index, cand] of candidates.entries()) {
+    if (!cand.alongside) continue;
+    if (hasForeground && (cand.estimateSeconds?.(k) ?? 0) > opts.budgetSeconds) skip(cand, index);
+    else alongside.push(evaluate(cand, index, () => hasForeground));
   }
+  // Whatever happens in this process, never leave an alongside evaluation's rejection unobserved.
+  const settledAlongside = Promise.allSettled(alongside);
+
+  for (const [index, cand] of candidates.entries()) {
+    if (cand.alongside) continue;
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    const elapsed = now() - start;
+    // Skip a candidate that would not fit, judged by its own estimate or else by the cost of the one before it.
+    const expected = cand.estimateSeconds?.(k) ?? lastSeconds * 0.9;
+    const done = found.length > 0;
+    if (done && elapsed + expected > opts.budgetSeconds) {
+      skip(cand, index);
+      continue;
+    }
+    const t0 = now();
+    const result = await evaluate(cand, index, () => done);
+    lastSeconds = result?.seconds ?? now() - t0;
+  }
+  for (const s of await settledAlongside) if (s.status === 'rejected') throw s.reason;
+  // Reported in candidate order, whichever finished first.
+  const results = found.sort((a, b) => a.index - b.index).map((f) => f.result);
   if (!results.length) throw new Error('no candidate could be evaluated');
 
   const ranked = [...results].sort((a, b) => (better({ accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }, { accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }) ? -1 : better({ accuracy: b.cvAccuracy, logLoss: b.cvLogLoss }, { accuracy: a.cvAccuracy, logLoss: a.cvLogLoss }) ? 1 : 0));
