@@ -11,13 +11,12 @@ export interface CnnChildRequest {
   folds: Int32Array;
   k: number;
   seed: number;
-  /** Seed of the model trained on every image after the cross-validation; none = stop after it. */
-  finalSeed?: number;
+  /** Seed of the model trained on every image after the cross-validation. */
+  finalSeed: number;
 }
 
 export type CnnChildMessage =
   | { type: 'fold'; fold: number }
   | { type: 'oof'; oof: Float32Array }
-  | { type: 'epoch'; epoch: number }
   | { type: 'final'; artifact: CnnArtifact; history: CnnEpochStats[] }
   | { type: 'error'; message: string };

@@ -23,11 +23,8 @@ async function run(req: CnnChildRequest): Promise<void> {
     onFold: (fold) => void send({ type: 'fold', fold }),
   });
   await send({ type: 'oof', oof });
-  if (req.finalSeed === undefined) return;
   const all = Array.from({ length: req.labels.length }, (_, i) => i);
-  const { artifact, history } = await fitCnnMember(req.recipe, images, req.labels, all, req.numClasses, req.finalSeed, {
-    onEpoch: (e) => void send({ type: 'epoch', epoch: e.epoch }),
-  });
+  const { artifact, history } = await fitCnnMember(req.recipe, images, req.labels, all, req.numClasses, req.finalSeed);
   await send({ type: 'final', artifact, history });
 }
 
