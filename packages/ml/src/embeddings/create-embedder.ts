@@ -79,28 +79,17 @@ function identity(x: EmbedInput): string {
   return h.digest('hex');
 }
 
-export async function createEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
-  const backbone = options.backbone ?? 'mobilenet_v2_1.0_224_quant';
-  const spec = getBackboneSpec(backbone);
-  const layers = options.layers ?? spec.defaultLayers;
-  const inputSize = options.inputSize ?? 96;
-  const batchSize = options.batchSize ?? 32;
-  const engineName = options.engine ?? 'onnxruntime';
-  const resize: ResizeOptions = { ...options.resize, size: inputSize };
-  const engine = await createFeatureEngine(engineName, backbone, layers, options.threads ?? 2, options.resolve);
-  const cache = options.cache;
-  const invertSum = 255 * spec.normalization.scale + 2 * spec.normalization.offset;
-  // Non-default preprocessing/augmentation gets its own cache namespace so stale vectors are never reused.
-  const variantOf = (view: EmbeddingView) => {
-    const parts: Record<string, unknown> = { ...options.resize };
-    if (options.invert) parts.invert = true;
-    if (view.startsWith('aug:') && options.augment) parts.augment = options.augment;
-    const json = JSON.stringify(parts, Object.keys(parts).sort());
-    return json === '{}' ? undefined : `v${hashSeed(json).toString(16)}`;
-  };
-  const cacheKey = (sha256: string, view: EmbeddingView = 'orig') =>
-    embeddingCacheKey({ sha256, backbone, layers, inputSize, view, variant: variantOf(view) });
+/** Decoding, resizing, views (flip, seeded augmentations), normalisation and inversion, exactly as the embedder does them. */
+export interface ImagePreprocessor {
+  readonly inputSize: number;
+  toFloat(x: EmbedInput, view: EmbeddingView, id: string): Promise<FloatImage>;
+}
 
+export function createImagePreprocessor(options: Pick<EmbedderOptions, 'backbone' | 'inputSize' | 'resize' | 'augment' | 'invert'> = {}): ImagePreprocessor {
+  const spec = getBackboneSpec(options.backbone ?? 'mobilenet_v2_1.0_224_quant');
+  const inputSize = options.inputSize ?? 96;
+  const resize: ResizeOptions = { ...options.resize, size: inputSize };
+  const invertSum = 255 * spec.normalization.scale + 2 * spec.normalization.offset;
   const toFloat = async (x: EmbedInput, view: EmbeddingView, id: string): Promise<FloatImage> => {
     let img: AugmentableImage;
     if (x instanceof Uint8Array) img = await decodeToRgb(x, resize);
@@ -121,6 +110,31 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
     // inverted alike.
     return options.invert ? { ...float, data: float.data.map((v) => invertSum - v) } : float;
   };
+  return { inputSize, toFloat };
+}
+
+/** sha256 of what identifies an input's content (cache keys, per-image augmentation seeds). */
+export const inputIdentity = identity;
+
+export async function createEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
+  const backbone = options.backbone ?? 'mobilenet_v2_1.0_224_quant';
+  const layers = options.layers ?? getBackboneSpec(backbone).defaultLayers;
+  const inputSize = options.inputSize ?? 96;
+  const batchSize = options.batchSize ?? 32;
+  const engineName = options.engine ?? 'onnxruntime';
+  const engine = await createFeatureEngine(engineName, backbone, layers, options.threads ?? 2, options.resolve);
+  const cache = options.cache;
+  // Non-default preprocessing/augmentation gets its own cache namespace so stale vectors are never reused.
+  const variantOf = (view: EmbeddingView) => {
+    const parts: Record<string, unknown> = { ...options.resize };
+    if (options.invert) parts.invert = true;
+    if (view.startsWith('aug:') && options.augment) parts.augment = options.augment;
+    const json = JSON.stringify(parts, Object.keys(parts).sort());
+    return json === '{}' ? undefined : `v${hashSeed(json).toString(16)}`;
+  };
+  const cacheKey = (sha256: string, view: EmbeddingView = 'orig') =>
+    embeddingCacheKey({ sha256, backbone, layers, inputSize, view, variant: variantOf(view) });
+  const { toFloat } = createImagePreprocessor({ ...options, backbone, inputSize });
 
   const prepareBatch = async (items: { x: EmbedInput; id: string }[], view: EmbeddingView) => {
     const imgs = await Promise.all(items.map((it) => toFloat(it.x, view, it.id)));
