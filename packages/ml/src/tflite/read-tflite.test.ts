@@ -37,6 +37,23 @@ describe('readTflite', () => {
     expect(m.tensors[m.outputs[0]].shape).toEqual([1, 1, 1, 1024]);
   });
 
+  it('reads MobileNet-EdgeTPU: its op list, squeeze dims, and an input quantized for [-1, 1]', () => {
+    const m = readTflite(readFileSync(path.join(dir, 'mobilenet_edgetpu_224_1.0_uint8.tflite')));
+    expect(m.operators).toHaveLength(78);
+    const counts = new Map<string, number>();
+    for (const op of m.operators) counts.set(op.opName, (counts.get(op.opName) ?? 0) + 1);
+    expect(Object.fromEntries(counts)).toEqual({ CONV_2D: 46, DEPTHWISE_CONV_2D: 13, ADD: 15, AVERAGE_POOL_2D: 1, SQUEEZE: 1, RESHAPE: 1, SOFTMAX: 1 });
+    const input = m.tensors[m.inputs[0]];
+    expect(input.shape).toEqual([1, 224, 224, 3]);
+    // q = 0..255 stands for (q - 128) / 127, i.e. [-1.008, 1]: the float graph wants pixel / 127.5 - 1.
+    expect(input.quantization?.zeroPoint).toEqual([128]);
+    expect(input.quantization?.scale[0]).toBeCloseTo(1 / 127, 9);
+    const [squeeze, reshape] = m.operators.slice(-3, -1);
+    expect(squeeze.options).toEqual({ kind: 'squeeze', squeezeDims: [1, 2] });
+    // The converter left the output's shape empty: tfliteToIr infers it (infer-shapes.ts).
+    expect(m.tensors[reshape.outputs[0]].shape).toEqual([]);
+  });
+
   it('dequantizes uint8 weights and int32 biases with their own scale and zero point', () => {
     const m = readTflite(v2);
     const op = m.operators[0];

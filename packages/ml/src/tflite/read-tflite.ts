@@ -131,6 +131,10 @@ function readOperator(op: FbTable, opCodes: number[]): TfliteOperator {
       // ReshapeOptions: 0 new_shape
       options = { kind: 'reshape', newShape: o ? o.int32s(0) : [] };
       break;
+    case BuiltinOp.SQUEEZE:
+      // SqueezeOptions: 0 squeeze_dims (empty: every size-1 dimension)
+      options = { kind: 'squeeze', squeezeDims: o ? o.int32s(0) : [] };
+      break;
     case BuiltinOp.SOFTMAX:
       // SoftmaxOptions: 0 beta
       options = { kind: 'softmax', beta: o ? o.float32(0, 1) : 1 };

@@ -69,6 +69,7 @@ export type TfliteOptions =
   | { kind: 'add'; activation: Activation }
   | { kind: 'fullyConnected'; activation: Activation; keepNumDims: boolean }
   | { kind: 'reshape'; newShape: number[] }
+  | { kind: 'squeeze'; squeezeDims: number[] }
   | { kind: 'softmax'; beta: number }
   | { kind: 'none' };
 

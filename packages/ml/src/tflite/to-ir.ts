@@ -1,4 +1,5 @@
 import { dequantize } from './dequantize';
+import { inferShapes } from './infer-shapes';
 import type { IrGraph, IrLayerInfo, IrOp } from './ir';
 import { BuiltinOp, type TfliteModel } from './schema';
 
@@ -12,8 +13,9 @@ const tname = (i: number) => `t${i}`;
  * activation quantization), so the result differs slightly from the uint8 reference by design.
  */
 export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => undefined): IrGraph {
+  const byIndex = inferShapes(model);
   const shapes = new Map<string, number[]>();
-  model.tensors.forEach((t) => shapes.set(tname(t.index), t.shape));
+  byIndex.forEach((s, i) => shapes.set(tname(i), s));
   const alias = new Map<number, number>();
   const resolve = (i: number): number => (alias.has(i) ? resolve(alias.get(i)!) : i);
   const ops: IrOp[] = [];
@@ -24,7 +26,7 @@ export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => und
     const out = op.outputs[0];
     const output = tname(out);
     const input = [tname(inT[0])];
-    const outShape = model.tensors[out].shape;
+    const outShape = byIndex[out];
     const constant = (k: number) => dequantize(model, model.tensors[inT[k]]);
     const bias = (k: number, n: number) => (inT[k] !== undefined && inT[k] >= 0 ? constant(k) : new Float32Array(n));
     let ir: IrOp | undefined;
@@ -43,7 +45,7 @@ export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => und
         if (op.options.kind !== 'depthwise') throw new Error('bad DEPTHWISE_CONV_2D options');
         const o = op.options.conv;
         const ws = model.tensors[inT[1]].shape as [number, number, number, number];
-        const inC = model.tensors[inT[0]].shape[3];
+        const inC = byIndex[inT[0]][3];
         ir = {
           type: 'depthwise', inputs: input, output, weightShape: ws, weights: constant(1), bias: bias(2, ws[3]),
           // Old converters wrote depth_multiplier 0/1 inconsistently; the weight shape is authoritative.
@@ -59,7 +61,7 @@ export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => und
       case BuiltinOp.AVERAGE_POOL_2D: {
         if (op.options.kind !== 'pool') throw new Error('bad AVERAGE_POOL_2D options');
         const p = op.options.pool;
-        const inShape = model.tensors[inT[0]].shape;
+        const inShape = byIndex[inT[0]];
         const global = outShape[1] === 1 && outShape[2] === 1 && p.filterH >= inShape[1] && p.filterW >= inShape[2];
         ir = {
           type: 'avgpool', inputs: input, output, global, filter: [p.filterH, p.filterW], strides: [p.strideH, p.strideW],
@@ -69,9 +71,14 @@ export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => und
       }
       case BuiltinOp.RESHAPE:
       case BuiltinOp.SQUEEZE: {
-        const inShape = model.tensors[inT[0]].shape;
+        const inShape = byIndex[inT[0]];
+        // A reshape to the same shape (EdgeTPU's [N,1001] -> [N,1001] before its softmax) is nothing to compute.
+        if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) {
+          alias.set(out, inT[0]);
+          continue;
+        }
         if (!(inShape.length === 4 && inShape[1] === 1 && inShape[2] === 1 && outShape.length === 2)) {
-          throw new Error(`only [N,1,1,C] -> [N,C] reshapes are supported (got ${inShape} -> ${outShape})`);
+          throw new Error(`only [N,1,1,C] -> [N,C] and no-op reshapes are supported (got ${inShape} -> ${outShape})`);
         }
         ir = { type: 'flatten', inputs: input, output };
         break;
@@ -108,5 +115,5 @@ export function tfliteToIr(model: TfliteModel, nameLayer: LayerNamer = () => und
     }
   });
   const inIdx = resolve(model.inputs[0]);
-  return { input: { name: tname(inIdx), shape: model.tensors[inIdx].shape }, ops, layers, shapes };
+  return { input: { name: tname(inIdx), shape: byIndex[inIdx] }, ops, layers, shapes };
 }
