@@ -30,6 +30,8 @@ describe('TF.js backbone built from the same IR agrees with onnxruntime', () => 
     ['mobilenet_v2_1.0_224_quant', ['pool_block_13', 'pool_conv_1', 'block_6'], 96],
     ['mobilenet_v2_1.0_224_quant', ['probabilities'], 224],
     ['mobilenet_v1_1.0_224_quant_embedding', ['pool_conv_13'], 128],
+    // Shapes inferred by the importer, full 3x3 convs, 5x5 depthwise, logits as a 1x1 conv on the pooled map.
+    ['mobilenet_edgetpu_224_1.0_uint8', ['pool_block_4', 'block_16', 'pool_conv_1', 'probabilities'], 96],
   ] as const)('%s %j at %i', async (name, outputs, size) => {
     const { ir } = await loadBackbone(name);
     const imgs = await Promise.all(readSampleImages().map((s) => preprocessImage(s.bytes, { size })));

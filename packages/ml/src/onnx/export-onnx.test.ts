@@ -61,4 +61,36 @@ describe('irToOnnx', () => {
       await runner.release();
     }
   });
+
+  it('converts MobileNet-EdgeTPU (shapes inferred, no-op reshape dropped) and runs it at 96, 160 and 224', async () => {
+    const edge = getBackboneSpec('mobilenet_edgetpu_224_1.0_uint8');
+    const ir = tfliteToIr(readTflite(readFileSync(path.join(defaultBackboneDir(), edge.fileName))), edge.nameLayer);
+    const outputs = ['block_16', 'pool_block_8', 'pool_conv_1', 'logits', 'probabilities'];
+    const onnx = irToOnnx(ir, { outputs });
+    const decoded = ModelProto.decode(onnx) as unknown as { graph: { node: { opType: string }[] } };
+    const ops = decoded.graph.node.map((n) => n.opType);
+    // 45 body convs + the 1x1 logits conv, 13 depthwise; one Flatten for the squeeze, two for the pooled outputs.
+    expect(ops.filter((o) => o === 'Conv')).toHaveLength(59);
+    expect(ops.filter((o) => o === 'Flatten')).toHaveLength(3);
+    expect(ops).not.toContain('Reshape');
+    const runner = await createOnnxRunner(onnx);
+    try {
+      for (const size of [96, 160, 224]) {
+        const n = 2;
+        const x = new Float32Array(n * size * size * 3).map((_, i) => Math.sin(i * 0.37) * 0.9);
+        const out = await runner.run(x, [n, size, size, 3]);
+        expect(out.block_16.dims).toEqual([n, size / 16, size / 16, 96]);
+        expect(out.pool_block_8.dims).toEqual([n, 48]);
+        expect(out.pool_conv_1.dims).toEqual([n, 1280]);
+        expect(out.logits.dims).toEqual([n, 1001]);
+        // probabilities = softmax(logits) row by row: the dropped reshape really was a no-op.
+        const logits = out.logits.data.subarray(0, 1001);
+        const max = logits.reduce((a, b) => Math.max(a, b), -Infinity);
+        const z = logits.reduce((a, v) => a + Math.exp(v - max), 0);
+        for (const k of [0, 1, 500, 1000]) expect(out.probabilities.data[k]).toBeCloseTo(Math.exp(logits[k] - max) / z, 6);
+      }
+    } finally {
+      await runner.release();
+    }
+  });
 });
