@@ -40,6 +40,9 @@ export const envSchema = z.object({
   TAILOR_MAX_UPLOAD_BYTES: int(10 * 1024 * 1024, 1),
   TAILOR_MAX_FILES_PER_REQUEST: int(100, 1),
   TAILOR_MAX_IMAGE_DIMENSION: int(10000, 1),
+  // Width x height an image may have (uploads, training, predictions): checked from the header, then decoding stops
+  // there too, so one image never costs more than ~3 bytes per allowed pixel. 50 MP: an 8K photo passes.
+  TAILOR_MAX_IMAGE_PIXELS: int(50_000_000, 1),
   TAILOR_MIN_IMAGES_PER_CLASS: int(5, 1),
   TAILOR_MAX_URLS_PER_REQUEST: int(50, 1),
   TAILOR_URL_FETCH_TIMEOUT_MS: int(10000, 1),

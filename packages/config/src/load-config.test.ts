@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('limits images to 50 megapixels unless told otherwise, and names a bad limit', () => {
+    expect(loadConfig({}).TAILOR_MAX_IMAGE_PIXELS).toBe(50_000_000);
+    expect(loadConfig({ TAILOR_MAX_IMAGE_PIXELS: '1000000' }).TAILOR_MAX_IMAGE_PIXELS).toBe(1_000_000);
+    expect(() => loadConfig({ TAILOR_MAX_IMAGE_PIXELS: '0' })).toThrow(/TAILOR_MAX_IMAGE_PIXELS/);
+  });
+
   it('refuses a split role without shared servers', () => {
     expect(() => loadConfig({ TAILOR_ROLE: 'worker' })).toThrow(/TAILOR_ROLE=worker needs DATABASE_URL and REDIS_URL/);
   });

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { DECODE_FAIL_ON } from '../preprocess/decode-image';
 
 /**
  * Input policy for service images fed to the tutorial CNNs: decode any format sharp reads, convert to one
@@ -9,7 +10,8 @@ import sharp from 'sharp';
 export const CNN_INPUT = { height: 28, width: 28, channels: 1 } as const;
 
 export async function imageToCnnInput(image: Buffer): Promise<Float32Array> {
-  const { data } = await sharp(image)
+  // The same strictness as the upload check and the embedder, so an image one path accepts the others decode too.
+  const { data } = await sharp(image, { failOn: DECODE_FAIL_ON })
     .greyscale()
     .resize(CNN_INPUT.width, CNN_INPUT.height, { fit: 'fill' })
     .raw()

@@ -11,6 +11,13 @@ export class InvalidImageError extends Error {
   }
 }
 
+/**
+ * How every path opens encoded bytes (upload check, embedding, CNN input): fail on decode errors, which is what a
+ * truncated or corrupt file raises, but not on libjpeg/libpng warnings (sharp's default), which real cameras and
+ * editors produce and which would reject photos whose pixels are intact.
+ */
+export const DECODE_FAIL_ON = 'error' as const;
+
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif'] as const;
 export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
 
@@ -89,7 +96,7 @@ function toRgb(src: Buffer, channels: number, pixels: number): Uint8Array {
 /** Encoded bytes (JPEG/PNG/WebP/GIF first frame) -> EXIF-oriented, resized RGB. */
 export async function decodeToRgb(bytes: Uint8Array, opts: ResizeOptions): Promise<RgbImage> {
   try {
-    return await finish(sharp(bytes, { failOn: 'error', pages: 1 }).rotate(), opts);
+    return await finish(sharp(bytes, { failOn: DECODE_FAIL_ON, pages: 1 }).rotate(), opts);
   } catch (e) {
     if (e instanceof InvalidImageError) throw e;
     throw new InvalidImageError(`cannot decode image: ${(e as Error).message}`, { cause: e });
