@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { dashboardPlugin } from './dashboard';
 import './plugins/request-context';
 import { registerErrorHandler } from './plugins/error-handler';
+import { TEXT_PART_SLACK } from './plugins/multipart-form';
 import { registerOpenApi } from './plugins/openapi';
 import { healthRoutes } from './routes/health';
 import { v1Routes } from './routes/v1';
@@ -43,9 +44,10 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
   await app.register(multipart, {
     limits: {
       fileSize: config.TAILOR_MAX_UPLOAD_BYTES,
-      files: config.TAILOR_MAX_FILES_PER_REQUEST,
+      // readMultipartForm enforces the real file limit; the slack is for text fields sent as file parts.
+      files: config.TAILOR_MAX_FILES_PER_REQUEST + TEXT_PART_SLACK,
       fields: 200,
-      parts: config.TAILOR_MAX_FILES_PER_REQUEST + 200,
+      parts: config.TAILOR_MAX_FILES_PER_REQUEST + TEXT_PART_SLACK + 200,
     },
     throwFileSizeLimit: false,
   });

@@ -1,4 +1,4 @@
-import { BadRequestError, PayloadTooLargeError, type IncomingFile } from '@tailor/core';
+import { AppError, BadRequestError, PayloadTooLargeError, type IncomingFile } from '@tailor/core';
 import type { FastifyRequest } from 'fastify';
 
 export interface ParsedForm {
@@ -8,37 +8,58 @@ export interface ParsedForm {
   oversized: Array<{ name: string; reason: string }>;
 }
 
+/** Busboy counts text sent as file parts (see `isTextPart`) as files; this much headroom lets them through its limit. */
+export const TEXT_PART_SLACK = 16;
+
+/** The names under which clients send the image files themselves. */
+const FILE_FIELDS = new Set(['file', 'file[]']);
+
+/**
+ * A file part that is really a text field. Python `requests` sends `files={'modelId': ('', id)}` — the NanoNets
+ * tutorial's own idiom — as a part with `filename=""`, and so do HTML forms for some inputs; busboy calls those
+ * files. Only the file field keeps an empty-named part as a file (a nameless image is still an image).
+ */
+function isTextPart(part: { fieldname: string; filename: string }): boolean {
+  return part.filename === '' && !FILE_FIELDS.has(part.fieldname);
+}
+
 /**
  * Reads a multipart form: all fields (a field may repeat) and every file part, whatever its field name or order
  * (clients send `file` before or after `category`/`modelId`). Each file is held in memory up to the per-file limit so
- * it can be validated as an image before anything is written; bigger files are drained and reported.
+ * it can be validated as an image before anything is written; bigger files are drained and reported. A body that
+ * is not valid multipart is the client's fault (400), never a 500.
  */
-export async function readMultipartForm(request: FastifyRequest, opts: { fileField?: string } = {}): Promise<ParsedForm> {
+export async function readMultipartForm(request: FastifyRequest): Promise<ParsedForm> {
   if (!request.isMultipart()) throw new BadRequestError('Expected a multipart/form-data body');
+  const { TAILOR_MAX_UPLOAD_BYTES: maxBytes, TAILOR_MAX_FILES_PER_REQUEST: maxFiles } = request.server.config;
+  const tooMany = () => new PayloadTooLargeError(`Too many files in one request (limit ${maxFiles}); nothing was stored`);
   const form: ParsedForm = { fields: {}, files: [], oversized: [] };
   try {
     for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (opts.fileField && part.fieldname !== opts.fileField && part.fieldname !== `${opts.fileField}[]`) {
-          part.file.resume();
-          continue;
-        }
-        const chunks: Buffer[] = [];
-        for await (const chunk of part.file) chunks.push(chunk as Buffer);
-        const name = part.filename || `file${form.files.length + form.oversized.length + 1}`;
-        if (part.file.truncated) form.oversized.push({ name, reason: `file is larger than ${request.server.config.TAILOR_MAX_UPLOAD_BYTES} bytes` });
-        else form.files.push({ filename: name, bytes: Buffer.concat(chunks) });
-      } else {
+      if (part.type === 'field') {
         (form.fields[part.fieldname] ??= []).push(String(part.value));
+        continue;
       }
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) chunks.push(chunk as Buffer);
+      if (isTextPart(part)) {
+        (form.fields[part.fieldname] ??= []).push(Buffer.concat(chunks).toString('utf8'));
+        continue;
+      }
+      if (form.files.length + form.oversized.length >= maxFiles) throw tooMany();
+      const name = part.filename || `file${form.files.length + form.oversized.length + 1}`;
+      if (part.file.truncated) form.oversized.push({ name, reason: `file is larger than ${maxBytes} bytes` });
+      else form.files.push({ filename: name, bytes: Buffer.concat(chunks) });
     }
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'FST_FILES_LIMIT') {
-      throw new PayloadTooLargeError(`Too many files in one request (limit ${request.server.config.TAILOR_MAX_FILES_PER_REQUEST}); nothing was stored`);
-    }
+    if (err instanceof AppError) throw err;
+    const { code, message } = err as { code?: string; message?: string };
+    if (code === 'FST_FILES_LIMIT') throw tooMany();
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new PayloadTooLargeError('Too many form parts; nothing was stored');
-    throw err;
+    // Busboy's parse errors (no boundary, truncated body, bad part headers) carry no status; all are bad input.
+    throw new BadRequestError('Malformed multipart/form-data body; nothing was stored', [
+      { reason: 'body', message: `Malformed multipart/form-data body: ${message?.slice(0, 200) || 'it could not be parsed'}` },
+    ]);
   }
   return form;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../../plugins/auth';
 import { v1AccountRoutes } from './account';
 import { v1ImageRoutes } from './images';
 import { v1ModelRoutes } from './models';
@@ -10,6 +11,7 @@ import { v1WebhookRoutes } from './webhooks';
 
 /** The native API: everything the v2 format cannot carry. */
 export async function v1Routes(app: FastifyInstance) {
+  app.addHook('onRequest', authenticate);
   await app.register(v1AccountRoutes);
   await app.register(v1ModelRoutes);
   await app.register(v1ImageRoutes);
