@@ -40,10 +40,10 @@ export class ForbiddenError extends AppError {
   }
 }
 
-/** Also used for another account's resources: existence is never revealed. */
+/** Also used for another account's resources: existence is never revealed. The id is echoed, cut to a sane length. */
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string) {
-    super(404, 'not_found', id ? `${what} ${id} not found` : `${what} not found`);
+    super(404, 'not_found', id ? `${what} ${id.length > 100 ? `${id.slice(0, 100)}…` : id} not found` : `${what} not found`);
   }
 }
 

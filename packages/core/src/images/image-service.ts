@@ -107,6 +107,10 @@ export class ImageService {
 
   async list(accountId: string, modelId: string, opts: { category?: string; limit?: number; cursor?: string } = {}) {
     const model = await this.models.get(accountId, modelId);
+    // The cursor is the last image id of the previous page; anything else cannot be one.
+    if (opts.cursor !== undefined && !isUuid(opts.cursor)) {
+      throw new BadRequestError('cursor is not valid', [{ reason: 'cursor', message: 'Pass the nextCursor of the previous page' }]);
+    }
     return this.db.image.findMany({
       where: { modelId: model.id, ...(opts.category ? { category: { name: opts.category } } : {}) },
       orderBy: { id: 'asc' },

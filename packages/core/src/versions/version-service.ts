@@ -1,6 +1,9 @@
 import type { Db } from '@tailor/db';
 import { ConflictError, NotFoundError } from '../errors';
-import { BUSY_STATES, ModelState, STATUS_TEXT, type ModelService } from '../models';
+import { BUSY_STATES, isUuid, ModelState, STATUS_TEXT, type ModelService } from '../models';
+
+/** Version numbers are PostgreSQL `integer`s. */
+const MAX_INT4 = 2 ** 31 - 1;
 
 /** Model versions are immutable; the only change is which one is active (activate = roll forward or back). */
 export class VersionService {
@@ -19,10 +22,17 @@ export class VersionService {
     return this.db.modelVersion.findFirst({ where: { modelId, active: true } });
   }
 
+  /** A version by number (`3`) or id; anything that cannot name one (junk, `0`, past the int range) is not found. */
   async get(accountId: string, modelId: string, versionRef: string) {
     const model = await this.models.get(accountId, modelId);
-    const where = /^\d+$/.test(versionRef) ? { modelId: model.id, number: Number(versionRef) } : { modelId: model.id, id: versionRef };
-    const version = /^\d+$/.test(versionRef) || /^[0-9a-f-]{36}$/i.test(versionRef) ? await this.db.modelVersion.findFirst({ where }) : null;
+    const number = /^\d{1,10}$/.test(versionRef) ? Number(versionRef) : undefined;
+    const where =
+      number !== undefined && number >= 1 && number <= MAX_INT4
+        ? { modelId: model.id, number }
+        : isUuid(versionRef)
+          ? { modelId: model.id, id: versionRef }
+          : undefined;
+    const version = where ? await this.db.modelVersion.findFirst({ where }) : null;
     if (!version) throw new NotFoundError('Version', versionRef);
     return version;
   }

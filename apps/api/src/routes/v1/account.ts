@@ -1,5 +1,5 @@
 import { v1 } from '@tailor/contracts';
-import { NotFoundError } from '@tailor/core';
+import { isUuid, NotFoundError } from '@tailor/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -77,7 +77,7 @@ export async function v1AccountRoutes(app: FastifyInstance) {
     schema: { operationId: 'revokeKey', tags, summary: 'Revoke an API key', params: z.object({ keyId: z.string() }) },
     handler: async (request, reply) => {
       const p = await authorize(request, 'admin');
-      if (!/^[0-9a-f-]{36}$/i.test(request.params.keyId) || !(await app.services.accounts.revokeKey(p.accountId, request.params.keyId))) {
+      if (!isUuid(request.params.keyId) || !(await app.services.accounts.revokeKey(p.accountId, request.params.keyId))) {
         throw new NotFoundError('Key', request.params.keyId);
       }
       return reply.status(204).send();
