@@ -1,4 +1,5 @@
-export { ModelService, ARCHITECTURE_PATTERN, isUuid } from './model-service';
+export { ModelService, isUuid } from './model-service';
+export { ARCHITECTURE_PATTERN, TRANSFER_BACKBONES, architectureProblem } from './architecture';
 export type { CreateModelInput, ModelWithCounts } from './model-service';
 export { ModelState, STATUS_TEXT, TRAINABLE_STATES, BUSY_STATES } from './model-state';
 export type { ModelStateValue } from './model-state';

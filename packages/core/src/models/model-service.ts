@@ -1,8 +1,7 @@
 import type { Db } from '@tailor/db';
 import { BadRequestError, NotFoundError } from '../errors';
+import { architectureProblem } from './architecture';
 import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
-
-export const ARCHITECTURE_PATTERN = /^(auto|transfer:[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/;
 const CATEGORY_NAME = /^[^\u0000-\u001f/\\]{1,100}$/;
 
 export interface CreateModelInput {
@@ -30,9 +29,8 @@ export class ModelService {
     if (dupes.length) problems.push({ reason: 'categories', message: `Duplicate categories: ${[...new Set(dupes)].join(', ')}` });
     if (categories.length > 1000) problems.push({ reason: 'categories', message: 'At most 1000 categories' });
     const architecture = input.architecture ?? 'auto';
-    if (!ARCHITECTURE_PATTERN.test(architecture)) {
-      problems.push({ reason: 'architecture', message: `Unknown architecture '${architecture}' (auto, transfer:<backbone>, cnn1, cnn3, cnn4)` });
-    }
+    const badArchitecture = architectureProblem(architecture);
+    if (badArchitecture) problems.push({ reason: 'architecture', message: badArchitecture });
     if (problems.length) throw new BadRequestError('Invalid model definition', problems);
     const model = await this.db.model.create({
       data: {
@@ -69,9 +67,8 @@ export class ModelService {
 
   async update(accountId: string, modelId: string, data: { name?: string; architecture?: string; settings?: Record<string, unknown> }) {
     await this.get(accountId, modelId);
-    if (data.architecture && !ARCHITECTURE_PATTERN.test(data.architecture)) {
-      throw new BadRequestError(`Unknown architecture '${data.architecture}'`);
-    }
+    const badArchitecture = data.architecture === undefined ? undefined : architectureProblem(data.architecture);
+    if (badArchitecture) throw new BadRequestError(badArchitecture, [{ reason: 'architecture', message: badArchitecture }]);
     await this.db.model.update({ where: { id: modelId }, data: { ...data, settings: data.settings as object | undefined } });
     return this.get(accountId, modelId);
   }
