@@ -2,7 +2,7 @@ import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 import { BadRequestError, NotFoundError } from '../errors';
 import { isUuid, type ModelService } from '../models';
-import { safeFetch, UrlFetchError } from '../url-fetch';
+import { safeFetch, UrlFetchError, urlPolicyProblem } from '../url-fetch';
 import { buildRunEvent, type RunEvent } from './run-event';
 import { generateWebhookSecret, signWebhook } from './signature';
 
@@ -30,13 +30,9 @@ export class NotificationService {
   ) {}
 
   async createWebhook(accountId: string, input: { url: string; modelId?: string; events?: string[] }) {
-    let url: URL;
-    try {
-      url = new URL(input.url);
-    } catch {
-      throw new BadRequestError('url is not a valid URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new BadRequestError('url must be http or https');
+    const problem = await urlPolicyProblem(input.url, { allowPrivate: this.opts.allowPrivateUrls });
+    if (problem) throw new BadRequestError(problem, [{ reason: 'url', message: problem, field: 'url' }]);
+    const url = new URL(input.url);
     const events = input.events ?? [...WEBHOOK_EVENTS];
     const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
     if (unknown.length) throw new BadRequestError(`Unknown events: ${unknown.join(', ')} (known: ${WEBHOOK_EVENTS.join(', ')})`);
