@@ -33,11 +33,7 @@ export function registerTrainingWorker(deps: {
       const log = { runId, attempt: ctx.attempt };
       const run = await lifecycle.claim(runId, ctx.attempt);
       if (!run) return logger.info(log, 'run already ended; skipping');
-      const images = await db.image.findMany({
-        where: { modelId: run.modelId },
-        orderBy: { id: 'asc' },
-        include: { category: { select: { name: true } } },
-      });
+      const images = await lifecycle.trainingImages(run);
       const categories = await db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } });
       const used = new Set(images.map((i) => i.category.name));
       const classes = categories.map((c) => c.name).filter((n) => used.has(n));

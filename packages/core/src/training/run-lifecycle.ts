@@ -34,6 +34,27 @@ export class RunLifecycle {
     return run;
   }
 
+  /**
+   * The images a claimed run trains on: exactly its snapshot (taken when it was queued), less any deleted since, in
+   * id order. A run queued before snapshots existed takes the model's images now and records them. The run's
+   * imageCount is corrected to what is returned, so it always states what the run trained on.
+   */
+  async trainingImages(run: { id: string; modelId: string; imageIds: string[]; imageCount: number }) {
+    const include = { category: { select: { name: true } } } as const;
+    const images = await this.db.image.findMany({
+      where: run.imageIds.length ? { modelId: run.modelId, id: { in: run.imageIds } } : { modelId: run.modelId },
+      orderBy: { id: 'asc' },
+      include,
+    });
+    if (images.length !== run.imageCount || run.imageIds.length !== images.length) {
+      await this.db.trainingRun.updateMany({
+        where: { id: run.id, status: 'running' },
+        data: { imageCount: images.length, imageIds: images.map((i) => i.id) },
+      });
+    }
+    return images;
+  }
+
   /** Records progress; false when the run is no longer running (canceled), so the worker stops. */
   async progress(runId: string, p: ProgressUpdate): Promise<boolean> {
     const res = await this.db.trainingRun.updateMany({

@@ -32,7 +32,6 @@ export class TrainingService {
     if (input.seed !== undefined && (!Number.isInteger(input.seed) || input.seed < 0 || input.seed > 2 ** 31 - 1)) {
       throw new BadRequestError('seed must be an integer between 0 and 2147483647');
     }
-    const imageCount = model.categories.reduce((n, c) => n + c._count.images, 0);
     const settings = { ...(model.settings as object), ...(input.settings ?? {}), architecture: model.architecture };
     // The conditional update makes two concurrent Train calls start one run: the loser sees no row change.
     const run = await this.db.$transaction(async (tx) => {
@@ -41,8 +40,10 @@ export class TrainingService {
         data: { state: ModelState.Queued, status: STATUS_TEXT.queued },
       });
       if (claimed.count === 0) throw new ConflictError('Model is already training');
+      // The run's image set is fixed now: its imageCount is what it trains on, whatever is uploaded meanwhile.
+      const imageIds = (await tx.image.findMany({ where: { modelId: model.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((i) => i.id);
       return tx.trainingRun.create({
-        data: { modelId: model.id, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), settings, imageCount },
+        data: { modelId: model.id, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), settings, imageCount: imageIds.length, imageIds },
       });
     });
     try {
