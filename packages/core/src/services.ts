@@ -32,7 +32,7 @@ export interface Services {
 /** The composition of the domain services over the infrastructure; shared by the API and the worker. */
 export function createServices(infra: Infrastructure, loader: ClassifierLoader): Services {
   const { config, db, blobs, jobs } = infra;
-  const models = new ModelService(db, { minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS });
+  const models = new ModelService(db, blobs, { minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS });
   return {
     blobs,
     accounts: new AccountService(db),

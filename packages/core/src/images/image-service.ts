@@ -1,6 +1,7 @@
 import type { Db } from '@tailor/db';
 import { decodeImageInfo, InvalidImageError } from '@tailor/ml';
 import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
+import { releaseImageBlobs, withImageBlobLock } from '../blobs';
 import { BadRequestError } from '../errors';
 import { isUuid, type ModelService } from '../models';
 
@@ -76,20 +77,23 @@ export class ImageService {
     });
     if (existing) return duplicate(base, existing.id, sha256, existing.category.name);
     const blobKey = contentKey(sha256);
-    if (!(await this.blobs.head(blobKey))) await this.blobs.put(blobKey, file.bytes, { contentType: `image/${info.format}` });
     try {
-      const image = await this.db.image.create({
-        data: {
-          modelId,
-          categoryId,
-          sha256,
-          blobKey,
-          filename: file.filename.slice(0, 255),
-          format: info.format,
-          size: file.bytes.length,
-          width: info.width,
-          height: info.height,
-        },
+      // Under the blob's lock: a model deletion sharing these bytes cannot remove the blob between check and insert.
+      const image = await withImageBlobLock(this.db, blobKey, async (tx) => {
+        if (!(await this.blobs.head(blobKey))) await this.blobs.put(blobKey, file.bytes, { contentType: `image/${info.format}` });
+        return tx.image.create({
+          data: {
+            modelId,
+            categoryId,
+            sha256,
+            blobKey,
+            filename: file.filename.slice(0, 255),
+            format: info.format,
+            size: file.bytes.length,
+            width: info.width,
+            height: info.height,
+          },
+        });
       });
       return { ...base, status: 'stored', imageId: image.id, sha256, category: categoryName };
     } catch (err) {
@@ -131,10 +135,18 @@ export class ImageService {
   async delete(accountId: string, modelId: string, imageId: string): Promise<boolean> {
     const model = await this.models.get(accountId, modelId);
     if (!isUuid(imageId)) return false;
-    // The blob stays: it is content-addressed and may belong to other models too.
+    const image = await this.db.image.findFirst({ where: { id: imageId, modelId: model.id }, select: { blobKey: true } });
+    if (!image) return false;
     const res = await this.db.image.deleteMany({ where: { id: imageId, modelId: model.id } });
-    if (res.count) await this.models.refreshDataState(model.id);
-    return res.count > 0;
+    if (!res.count) return false;
+    await this.models.refreshDataState(model.id);
+    // The blob is content-addressed and may belong to other models too: it goes only when no image refers to it. A
+    // running run may be reading it right now (a queued one drops deleted images when it starts): then it stays.
+    const running = await this.db.trainingRun.count({
+      where: { modelId: model.id, status: 'running', OR: [{ imageIds: { has: imageId } }, { imageIds: { isEmpty: true } }] },
+    });
+    if (!running) await releaseImageBlobs(this.db, this.blobs, [image.blobKey]);
+    return true;
   }
 }
 

@@ -1,4 +1,6 @@
 import type { Db } from '@tailor/db';
+import type { BlobStore } from '@tailor/storage';
+import { deleteBlobPrefix, releaseImageBlobs } from '../blobs';
 import { BadRequestError, NotFoundError } from '../errors';
 import { architectureProblem } from './architecture';
 import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
@@ -16,6 +18,7 @@ export type ModelWithCounts = Awaited<ReturnType<ModelService['get']>>;
 export class ModelService {
   constructor(
     private readonly db: Db,
+    private readonly blobs: BlobStore,
     private readonly opts: { minImagesPerClass: number },
   ) {}
 
@@ -73,13 +76,30 @@ export class ModelService {
     return this.get(accountId, modelId);
   }
 
-  async delete(accountId: string, modelId: string) {
+  /**
+   * Deletes the model's rows, then its files: its artifacts and projector caches, and each image blob no other model
+   * shares (image blobs are content-addressed, `images/ab/cd/<sha256>`, one per distinct bytes across all models).
+   * Rows go first so a failure half-way leaves unreferenced files, never rows pointing at missing files; such a
+   * failure is returned (the model is gone either way) for the caller to log.
+   */
+  async delete(accountId: string, modelId: string): Promise<{ blobsDeleted: number; blobError?: Error }> {
     const model = await this.get(accountId, modelId);
     if (BUSY_STATES.includes(model.state)) {
       // A queued or running job would write into a deleted model; cancel it first.
       throw new BadRequestError('Cancel the model\'s training run before deleting it');
     }
+    const images = await this.db.image.findMany({ where: { modelId }, select: { blobKey: true }, distinct: ['blobKey'] });
+    const versions = await this.db.modelVersion.findMany({ where: { modelId }, select: { id: true } });
     await this.db.model.delete({ where: { id: modelId } });
+    let blobsDeleted = 0;
+    try {
+      blobsDeleted += await deleteBlobPrefix(this.blobs, `models/${modelId}/`);
+      for (const v of versions) blobsDeleted += await deleteBlobPrefix(this.blobs, `projector/versions/${v.id}/`);
+      blobsDeleted += await releaseImageBlobs(this.db, this.blobs, images.map((i) => i.blobKey));
+    } catch (err) {
+      return { blobsDeleted, blobError: err as Error };
+    }
+    return { blobsDeleted };
   }
 
   /**

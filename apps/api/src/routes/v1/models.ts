@@ -63,7 +63,8 @@ export async function v1ModelRoutes(app: FastifyInstance) {
     schema: { operationId: 'deleteModel', tags, summary: 'Delete a model, its images, runs and versions', params: modelParams },
     handler: async (request, reply) => {
       const { accountId } = await authorize(request, 'train');
-      await app.services.models.delete(accountId, request.params.modelId);
+      const { blobsDeleted, blobError } = await app.services.models.delete(accountId, request.params.modelId);
+      if (blobError) request.log.warn({ err: blobError, modelId: request.params.modelId, blobsDeleted }, 'model deleted; some of its files were not');
       return reply.status(204).send();
     },
   });

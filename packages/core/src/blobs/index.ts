@@ -1,0 +1,1 @@
+export { withImageBlobLock, releaseImageBlobs, deleteBlobPrefix } from './image-blob-refs';
