@@ -25,3 +25,10 @@ test('accuracy so far is read from the search phase message', () => {
 test('tables align columns and trim trailing space', () => {
   expect(formatTable(['A', 'BB', 'C'], [['xxx', 'y', ''], ['z', 'wwww', 'q']])).toBe('A    BB    C\nxxx  y\nz    wwww  q');
 });
+
+test('--version takes a value: `predict --version 2 a.jpg` names version 2, not a file "2"', () => {
+  const a = parseArgs(['predict', '--version', '2', 'a.jpg']);
+  expect(a).toEqual({ positionals: ['predict', 'a.jpg'], flags: { version: '2' } });
+  expect(parseArgs(['predict', 'a.jpg', '--version=3']).flags.version).toBe('3');
+  expect(() => parseArgs(['predict', 'a.jpg', '--version'])).toThrow(/--version needs a value/);
+});

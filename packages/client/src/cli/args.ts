@@ -5,8 +5,11 @@ export interface ParsedArgs {
   flags: Record<string, string | boolean>;
 }
 
-/** Flags that take no value; every other `--flag` takes the next word (or `--flag=value`). */
-const BOOLEAN_FLAGS = new Set(['json', 'wait', 'help', 'version', 'quiet']);
+/**
+ * Flags that take no value; every other `--flag` takes the next word (or `--flag=value`). `--version` is not one:
+ * it takes a version number (`tailor predict --version 2`).
+ */
+const BOOLEAN_FLAGS = new Set(['json', 'wait', 'help', 'quiet']);
 const ALIASES: Record<string, string> = { m: 'model', h: 'help', k: 'top', q: 'quiet', j: 'json' };
 
 /** A small GNU-style parser: long flags, `-x` aliases, `--` ends flags. No dependency, predictable errors. */
