@@ -2,8 +2,8 @@ export { initTf, tf } from './tf/backend';
 export type { TfBackendName } from './tf/backend';
 
 // Training pipeline: the one entry point the worker and the benchmark call, and the artifact it produces.
-export { trainClassifier, DEFAULT_TRAIN_SETTINGS, DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './pipeline';
-export type { TrainClassifierInput, TrainClassifierResult, TrainingImage, RawPixels, TrainSettings, TrainProgress, TrainPhase, FeatureSetSpec } from './pipeline';
+export { trainClassifier, skippedMessage, DEFAULT_TRAIN_SETTINGS, DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './pipeline';
+export type { TrainClassifierInput, TrainClassifierResult, TrainingImage, SkippedImage, RawPixels, TrainSettings, TrainProgress, TrainPhase, FeatureSetSpec } from './pipeline';
 export { loadClassifier, artifactToFiles, artifactFromFiles, validateManifest, ARTIFACT_FORMAT, ARTIFACT_VERSION } from './prediction';
 export type { ClassifierArtifact, ClassifierManifest, ArtifactMember, ArtifactFeatureSet, ArtifactOod, LoadedClassifier, ImagePrediction, PredictOptions, LoadClassifierOptions } from './prediction';
 export { scorePredictions } from './evaluation';
@@ -23,8 +23,8 @@ export { loadFashionMnist, sampleStratified, FASHION_MNIST_CLASSES, parseIdx } f
 export type { GreyImageSet } from './datasets';
 
 // Image checks and preprocessing shared by the upload path, training and prediction.
-export { decodeImageInfo, InvalidImageError, preprocessImage, SUPPORTED_FORMATS } from './preprocess';
-export type { ImageInfo, ImageFormat } from './preprocess';
+export { decodeImageInfo, InvalidImageError, preprocessImage, SUPPORTED_FORMATS, checkImageSize, verifyImage, DEFAULT_MAX_IMAGE_PIXELS } from './preprocess';
+export type { ImageInfo, ImageFormat, PixelLimits } from './preprocess';
 
 // The tutorial's CNNs from scratch (wasm conv gradients in ../tf), and as service models.
 export * from './cnn';

@@ -1,8 +1,10 @@
-import { CNN_INPUT, imagesToCnnBatch, loadCnn, trainCnn, type CnnArch } from '../cnn';
+import { CNN_INPUT, embedInputsToCnnBatch, imagesToCnnBatch, loadCnn, trainCnn, type CnnArch } from '../cnn';
 import { createRng } from '../heads/random';
 import { scorePredictions, type ClassificationMetrics } from '../evaluation';
 import { stratifiedHoldout } from '../heads/stratified-split';
 import type { TrainProgress } from '../pipeline';
+import { loadTrainingImages, requireImagesPerClass, skippedMessage } from '../pipeline/load-images';
+import type { PixelLimits } from '../preprocess/check-image';
 import { initTf } from '../tf/backend';
 
 export const CNN_CLASSIFIER_FORMAT = 'tailor.cnn-classifier';
@@ -18,8 +20,11 @@ export interface CnnClassifierManifest {
 }
 
 export interface TrainCnnClassifierInput {
-  images: Array<{ id: string; label: string; bytes?: Buffer; load?: () => Promise<Buffer> }>;
+  images: Array<{ id: string; label: string; filename?: string; bytes?: Buffer; load?: () => Promise<Buffer> }>;
   classes: string[];
+  /** As for trainClassifier: images beyond these limits or that do not decode are skipped (and named). */
+  imageLimits?: PixelLimits;
+  minImagesPerClass?: number;
   arch: CnnArch;
   seed: number;
   epochs?: number;
@@ -48,10 +53,13 @@ export async function trainCnnClassifier(input: TrainCnnClassifierInput) {
   const epochs = input.epochs ?? 20;
   const report = (p: TrainProgress) => input.onProgress?.(p);
   report({ phase: 'loading', fraction: 0 });
-  const bytes = await Promise.all(input.images.map(async (im) => im.bytes ?? (await im.load!())));
-  const labels = Int32Array.from(input.images.map((im) => classes.indexOf(im.label)));
+  // The same loading step as trainClassifier: an unreadable image is left out and named, the rest train.
+  const { images, inputs, skipped: skippedImages } = await loadTrainingImages(input.images, { limits: input.imageLimits });
+  const labels = Int32Array.from(images.map((im) => classes.indexOf(im.label)));
   if (labels.some((l) => l < 0)) throw new Error('an image has a label outside the model\'s classes');
-  const pixels = await imagesToCnnBatch(bytes);
+  requireImagesPerClass(classes, labels, Math.max(2, input.minImagesPerClass ?? 2), skippedImages);
+  if (skippedImages.length) report({ phase: 'loading', fraction: 0.05, message: skippedMessage(skippedImages) });
+  const pixels = await embedInputsToCnnBatch(inputs);
   const per = CNN_INPUT.width * CNN_INPUT.height;
   const held = stratifiedHoldout(labels, input.holdout ?? 0.2, createRng(seed ^ 0x5eed));
   const pick = (want: number) => {
@@ -82,7 +90,7 @@ export async function trainCnnClassifier(input: TrainCnnClassifierInput) {
   const predictor = await loadCnn(result.artifact);
   const probs = predictor.predict(val.images, val.idx.length);
   predictor.dispose();
-  const metrics = scorePredictions({ classes, labels: val.labels, probabilities: probs, ids: val.idx.map((i) => input.images[i]!.id) });
+  const metrics = scorePredictions({ classes, labels: val.labels, probabilities: probs, ids: val.idx.map((i) => images[i]!.id) });
   const c = classes.length;
   const maxProbs = Array.from({ length: val.idx.length }, (_, i) => Math.max(...probs.subarray(i * c, (i + 1) * c))).sort((a, b) => a - b);
   const manifest: CnnClassifierManifest = {
@@ -106,7 +114,7 @@ export async function trainCnnClassifier(input: TrainCnnClassifierInput) {
     'model.json': Buffer.from(result.artifact.modelJson),
     'weights.bin': Buffer.from(result.artifact.weights),
   };
-  return { files, report: reportOut, manifest, totalSeconds: (Date.now() - started) / 1000 };
+  return { files, report: reportOut, manifest, skippedImages, totalSeconds: (Date.now() - started) / 1000 };
 }
 
 /** Loads a CNN classifier from its files; same prediction shape as the transfer-learning classifier. */

@@ -1,4 +1,3 @@
-import type { EmbedInput } from '../embeddings/create-embedder';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
 import { deriveSeed } from '../heads/random';
@@ -9,11 +8,11 @@ import { cnnCandidateAlongside, type AlongsideCnnCandidate } from '../selection/
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
 import { featureHeadCandidate, fitFeatureHead, recipeName, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
 import { searchCandidates } from '../selection/search';
-import { mapLimit } from '../preprocess/preprocess-image';
 import { initTf } from '../tf/backend';
 import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
+import { loadTrainingImages, requireImagesPerClass, skippedMessage } from './load-images';
 import { defaultCnnCandidates, defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
-import type { TrainClassifierInput, TrainClassifierResult, TrainingImage, TrainPhase } from './types';
+import type { TrainClassifierInput, TrainClassifierResult, TrainPhase } from './types';
 
 type Recipe = { kind: 'head'; name: string; recipe: FeatureHeadRecipe } | { kind: 'cnn'; name: string; recipe: CnnRecipe };
 
@@ -25,16 +24,6 @@ const PHASES: Record<TrainPhase, [number, number]> = {
   training: [0.88, 0.98],
   evaluating: [0.98, 1],
 };
-
-async function toEmbedInput(img: TrainingImage): Promise<EmbedInput> {
-  if (img.pixels) {
-    if (img.pixels.channels !== 1) throw new Error(`image ${img.id}: only single-channel raw pixels are supported`);
-    return { pixels: img.pixels.pixels, width: img.pixels.width, height: img.pixels.height };
-  }
-  if (img.bytes) return img.bytes;
-  if (img.load) return img.load();
-  throw new Error(`image ${img.id} has neither bytes, load() nor pixels`);
-}
 
 /**
  * Trains a classifier end to end: embeds the images with frozen backbones (cached), cross-validates candidate
@@ -60,30 +49,33 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   };
 
-  // Labels -> indices; every class needs at least two images for cross-validation.
+  // Labels -> indices; every class needs at least two images for cross-validation (checked again once loaded).
   if (new Set(classes).size !== classes.length) throw new Error('duplicate class names');
   if (classes.length < 2) throw new Error('at least two classes are needed');
   const classIndex = new Map(classes.map((c, i) => [c, i]));
-  const labels = Int32Array.from(input.images, (img) => {
-    const k = classIndex.get(img.label);
-    if (k === undefined) throw new Error(`image ${img.id} has label "${img.label}", which is not one of the classes`);
-    return k;
-  });
-  const counts = classes.map((_, k) => labels.filter((l) => l === k).length);
-  const thin = classes.filter((_, k) => counts[k] < 2);
-  if (thin.length) throw new Error(`every class needs at least 2 images; too few: ${thin.join(', ')}`);
+  const labelsOf = (images: readonly { id: string; label: string }[]) =>
+    Int32Array.from(images, (img) => {
+      const k = classIndex.get(img.label);
+      if (k === undefined) throw new Error(`image ${img.id} has label "${img.label}", which is not one of the classes`);
+      return k;
+    });
+  const minPerClass = Math.max(2, input.minImagesPerClass ?? 2);
+  requireImagesPerClass(classes, labelsOf(input.images), minPerClass);
   await initTf();
 
-  // 1. Load.
+  // 1. Load, decoding each image once: an unreadable one is left out and named, and the run goes on without it.
   report('loading', 0);
   const tLoad = performance.now();
-  let loaded = 0;
-  const inputs = await mapLimit(input.images, 8, async (img) => {
-    checkAbort();
-    const x = await toEmbedInput(img);
-    if (++loaded % 50 === 0) report('loading', loaded / input.images.length);
-    return x;
+  const { images, inputs, skipped: skippedImages } = await loadTrainingImages(input.images, {
+    limits: input.imageLimits,
+    checkAbort,
+    onLoaded: (n) => {
+      if (n % 50 === 0) report('loading', n / input.images.length);
+    },
   });
+  const labels = labelsOf(images);
+  requireImagesPerClass(classes, labels, minPerClass, skippedImages);
+  if (skippedImages.length) report('loading', 1, { message: skippedMessage(skippedImages) });
   const loadingSeconds = secs(tLoad);
 
   // 2. Embed every view once per feature group.
@@ -188,7 +180,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
 
     // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
     report('evaluating', 0);
-    const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: input.images.map((i) => i.id) });
+    const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: images.map((i) => i.id) });
     const evaluation: EvaluationReport = { ...metrics, classes, method: 'cross-validation', folds: search.k, curves };
 
     // The OOD detector lives in a feature space: the first chosen head's, else the best head candidate's.
@@ -236,6 +228,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
       candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
       skippedCandidates: search.skipped,
+      skippedImages,
       timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
     };
   }

@@ -3,6 +3,7 @@ import type { EvaluationReport } from '../evaluation/report';
 import type { HeadConfig } from '../heads/types';
 import type { CnnRecipe } from '../selection/cnn-candidate';
 import type { ClassifierArtifact } from '../prediction/artifact';
+import type { PixelLimits } from '../preprocess/check-image';
 
 /** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
 export interface RawPixels {
@@ -16,9 +17,11 @@ export interface TrainingImage {
   id: string;
   sha256: string;
   label: string;
+  /** The uploaded file's name, for naming the image if it has to be skipped. */
+  filename?: string;
   /** Encoded image file (JPEG, PNG, WebP, ...). */
   bytes?: Buffer;
-  /** Loads the encoded bytes on demand (e.g. from the blob store). */
+  /** Loads the encoded bytes on demand (e.g. from the blob store); throws InvalidImageError when they are gone for good. */
   load?: () => Promise<Buffer>;
   /** Pre-decoded pixels instead of a file (benchmarks). */
   pixels?: RawPixels;
@@ -78,10 +81,21 @@ export interface TrainProgress {
   message?: string;
 }
 
+/** An image left out of a run because it could not be decoded (or broke the pixel limits). */
+export interface SkippedImage {
+  id: string;
+  filename?: string;
+  reason: string;
+}
+
 export interface TrainClassifierInput {
   images: TrainingImage[];
   classes: string[];
   seed: number;
+  /** Pixel limits of the decode check at loading (default: 50 megapixels); an image beyond them is skipped. */
+  imageLimits?: PixelLimits;
+  /** Readable images each class needs once unreadable ones are skipped (default 2, the least cross-validation needs). */
+  minImagesPerClass?: number;
   settings?: Partial<TrainSettings>;
   cache?: EmbeddingCache;
   signal?: AbortSignal;
@@ -94,5 +108,7 @@ export interface TrainClassifierResult {
   chosen: { members: string[]; cvAccuracy: number; description: Array<Record<string, unknown>> };
   candidates: Array<{ name: string; cvAccuracy: number; cvLogLoss: number; seconds: number }>;
   skippedCandidates: string[];
+  /** Images left out because they could not be decoded; the run trained on the others. */
+  skippedImages: SkippedImage[];
   timings: { loadingSeconds: number; embeddingSeconds: number; searchSeconds: number; finalFitSeconds: number; totalSeconds: number };
 }

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { liarPng, plainPng, truncated } from '../../../../test/support/broken-images';
 import { imageToCnnInput } from '../cnn/input';
 import { checkImageSize, DEFAULT_MAX_IMAGE_PIXELS, verifyImage } from './check-image';
 import { decodeToRgb, InvalidImageError } from './decode-image';
@@ -11,36 +11,6 @@ const SHARED = process.env.TAILOR_SHARED_DIR ?? path.resolve(__dirname, '..', '.
 const jpeg = readFileSync(path.join(SHARED, 'datasets', 'nanonets-fashion', 'train', 'Bag', 'train_0009.jpeg'));
 const photo = readFileSync(path.join(SHARED, 'backbones', 'samples', 'parrot.jpg'));
 const limits = { maxPixels: DEFAULT_MAX_IMAGE_PIXELS, maxDimension: 10000 };
-
-/** A PNG chunk: length, type, data, CRC-32 of type + data. */
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
-/** 88 bytes that claim to be a 9000x9000 RGB PNG: a valid header, 20 bytes of pixel data where 243 MB belong. */
-function liarPng(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(9000, 0);
-  ihdr.writeUInt32BE(9000, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(20), { level: 0 })), chunk('IEND', Buffer.alloc(0))]);
-}
 
 /** Milliseconds `fn` takes. */
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -51,20 +21,20 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 describe('verifyImage: the upload check decodes the whole image', () => {
   it('refuses a truncated JPEG that its header alone lets through', async () => {
-    const truncated = jpeg.subarray(0, Math.floor(jpeg.length * 0.8));
-    expect(await checkImageSize(truncated, limits)).toMatchObject({ format: 'jpeg', width: 28, height: 28 });
-    await expect(verifyImage(truncated, limits)).rejects.toThrow(/^image data is truncated or corrupt \(VipsJpeg: premature end of JPEG image\)$/);
-    await expect(verifyImage(truncated, limits)).rejects.toBeInstanceOf(InvalidImageError);
+    const cut = truncated(jpeg);
+    expect(await checkImageSize(cut, limits)).toMatchObject({ format: 'jpeg', width: 28, height: 28 });
+    await expect(verifyImage(cut, limits)).rejects.toThrow(/^image data is truncated or corrupt \(VipsJpeg: premature end of JPEG image\)$/);
+    await expect(verifyImage(cut, limits)).rejects.toBeInstanceOf(InvalidImageError);
     expect(await verifyImage(jpeg, limits)).toMatchObject({ format: 'jpeg', width: 28, height: 28 });
   });
 
   it('refuses a truncated PNG and a truncated large photo', async () => {
     const png = await sharp(photo).png().toBuffer();
     expect(await verifyImage(png, limits)).toMatchObject({ format: 'png', width: 512, height: 929 });
-    const truncatedPng = png.subarray(0, Math.floor(png.length * 0.7));
+    const truncatedPng = truncated(png, 0.7);
     expect((await checkImageSize(truncatedPng, limits)).width).toBe(512);
     await expect(verifyImage(truncatedPng, limits)).rejects.toThrow(/truncated or corrupt \(vipspng: libpng read error\)/);
-    await expect(verifyImage(photo.subarray(0, Math.floor(photo.length * 0.9)), limits)).rejects.toThrow(/premature end of JPEG/);
+    await expect(verifyImage(truncated(photo, 0.9), limits)).rejects.toThrow(/premature end of JPEG/);
   });
 
   it('refuses an 88-byte PNG declaring 9000x9000: by the pixel limit, and as corrupt where the limit would allow it', async () => {
@@ -78,7 +48,7 @@ describe('verifyImage: the upload check decodes the whole image', () => {
   });
 
   it('refuses a 16000x16000 PNG from its header, before decoding a pixel', async () => {
-    const huge = await sharp({ create: { width: 16000, height: 16000, channels: 3, background: { r: 200, g: 20, b: 20 } } }).png().toBuffer();
+    const huge = await plainPng(16000, 16000);
     expect(huge.length).toBeLessThan(5_000_000); // small on the wire; 768 MB as RGB
     const ms = await timed(() => expect(checkImageSize(huge, { maxPixels: DEFAULT_MAX_IMAGE_PIXELS })).rejects.toThrow('image is 16000x16000 (256 megapixels); the limit is 50 megapixels'));
     expect(ms).toBeLessThan(200);
