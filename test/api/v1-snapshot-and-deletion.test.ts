@@ -43,12 +43,20 @@ describe('v1: a run trains on its snapshot; deleting a model deletes its files',
   it('uploads arriving while a run is queued and running are not in it: imageCount is what it trained on', async () => {
     modelA = await newModel();
     for (const cls of CLASSES) await upload(modelA, cls, fashionImages('train', cls, 6));
+    // Another model's run ahead of it on the one worker slot keeps A's run queued while images arrive.
+    const blockerModel = await newModel();
+    for (const cls of CLASSES) await upload(blockerModel, cls, fashionImages('test', cls, 6));
+    const blocker = await (await call(`/v1/models/${blockerModel}/train`, json({ seed: 3 }))).json();
     const started = await call(`/v1/models/${modelA}/train`, json({ seed: 3 }));
     expect(started.status).toBe(202);
     const run = await started.json();
     expect(run.imageCount).toBe(18);
     // More images of every class while the run is queued, then while it runs.
+    expect((await (await call(`/v1/models/${modelA}/runs/${run.id}`)).json()).status).toBe('queued');
     for (const cls of CLASSES) await upload(modelA, cls, fashionImages('train', cls, 8).slice(6));
+    expect((await (await call(`/v1/models/${modelA}/runs/${run.id}`)).json()).status).toBe('queued');
+    expect(await waitRun(blockerModel, blocker.id)).toMatchObject({ status: 'succeeded' });
+    expect((await call(`/v1/models/${blockerModel}`, { method: 'DELETE' })).status).toBe(204);
     for (let i = 0; i < 300 && (await (await call(`/v1/models/${modelA}/runs/${run.id}`)).json()).status === 'queued'; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -16,11 +16,12 @@ const FILE_FIELDS = new Set(['file', 'file[]']);
 
 /**
  * A file part that is really a text field. Python `requests` sends `files={'modelId': ('', id)}` — the NanoNets
- * tutorial's own idiom — as a part with `filename=""`, and so do HTML forms for some inputs; busboy calls those
- * files. Only the file field keeps an empty-named part as a file (a nameless image is still an image).
+ * tutorial's own idiom — as a part with `filename=""`; Node's FormData sends a Blob appended with an empty name as an
+ * `application/octet-stream` part with no filename. Busboy calls both files. Only the file field keeps a nameless
+ * part as a file (a nameless image is still an image).
  */
-function isTextPart(part: { fieldname: string; filename: string }): boolean {
-  return part.filename === '' && !FILE_FIELDS.has(part.fieldname);
+function isTextPart(part: { fieldname: string; filename?: string }): boolean {
+  return !part.filename && !FILE_FIELDS.has(part.fieldname);
 }
 
 /**
