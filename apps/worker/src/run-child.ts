@@ -48,6 +48,7 @@ export function runTrainingChild(
     opts.signal.addEventListener('abort', onAbort);
     if (opts.signal.aborted) return onAbort();
     let chain = Promise.resolve();
+    let outcome: TrainOutcome | undefined;
     child.on('message', (msg: ChildMessage) => {
       if (msg.type === 'progress') {
         // Serialised so progress rows are written in order.
@@ -59,12 +60,17 @@ export function runTrainingChild(
           }
         });
       } else if (msg.type === 'done') {
-        finish(() => resolve(msg.outcome));
+        // After the progress already sent is written: the run's last message must land before it is published.
+        outcome = msg.outcome;
+        chain = chain.then(() => finish(() => resolve(msg.outcome)));
       } else if (msg.type === 'error') {
         finish(() => reject(new TrainingFailedError(msg.message)));
       }
     });
-    child.on('exit', (code, sig) => finish(() => reject(new ChildCrashedError(`training process exited (${sig ?? code})`))));
+    child.on('exit', (code, sig) => {
+      // A child that sent its outcome may exit before the outcome is handed over (see 'done').
+      if (!outcome) finish(() => reject(new ChildCrashedError(`training process exited (${sig ?? code})`)));
+    });
     child.on('error', (err) => finish(() => reject(new ChildCrashedError(err.message))));
     child.send(req);
   });

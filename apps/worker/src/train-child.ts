@@ -3,8 +3,8 @@
  * off the event loop of the process that answers HTTP and heartbeats jobs. It reads images and writes artifacts
  * through the blob store itself (only ids travel over IPC) and reports progress as messages.
  */
-import { artifactToFiles, trainClassifier, trainCnnClassifier } from '@tailor/ml';
-import { createBlobStore } from '@tailor/storage';
+import { artifactToFiles, InvalidImageError, skippedMessage, trainClassifier, trainCnnClassifier, type PixelLimits, type SkippedImage } from '@tailor/ml';
+import { BlobNotFoundError, createBlobStore, type BlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
 
@@ -21,10 +21,41 @@ function pickNumbers(settings: Record<string, unknown>, keys: string[]): Record<
 
 const CNN_ARCHS = ['cnn1', 'cnn3', 'cnn4'] as const;
 
+/**
+ * The run's images as the engine loads them. A blob that is gone for good makes its image unreadable (skipped and
+ * named, like one that does not decode); any other store error still fails the attempt, so the job is retried.
+ */
+function trainingImages(req: TrainRequest, blobs: BlobStore) {
+  return req.images.map((i) => ({
+    id: i.id,
+    sha256: i.sha256,
+    label: i.label,
+    ...(i.filename ? { filename: i.filename } : {}),
+    load: () =>
+      blobs.getBuffer(i.blobKey).catch((err) => {
+        throw err instanceof BlobNotFoundError ? new InvalidImageError('the stored file is missing', { cause: err }) : err;
+      }),
+  }));
+}
+
+/** The loading rules the service configures (the engine's defaults otherwise). */
+function loadingRules(req: TrainRequest): { imageLimits?: PixelLimits; minImagesPerClass?: number } {
+  return {
+    ...(req.maxImagePixels ? { imageLimits: { maxPixels: req.maxImagePixels } } : {}),
+    ...(req.minImagesPerClass ? { minImagesPerClass: req.minImagesPerClass } : {}),
+  };
+}
+
+/** Leaves the skipped images named in the run's last progress message, where the run view shows it after success. */
+async function reportSkipped(skipped: SkippedImage[]) {
+  if (skipped.length) await send({ type: 'progress', progress: { phase: 'evaluating', fraction: 1, message: skippedMessage(skipped) } });
+}
+
 /** The tutorial's CNNs, trained from scratch on the uploaded images (architecture cnn1/cnn3/cnn4). */
-async function trainCnnModel(req: TrainRequest, blobs: ReturnType<typeof createBlobStore>) {
+async function trainCnnModel(req: TrainRequest, blobs: BlobStore) {
   const result = await trainCnnClassifier({
-    images: req.images.map((i) => ({ id: i.id, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
+    images: trainingImages(req, blobs),
+    ...loadingRules(req),
     classes: req.classes,
     arch: req.architecture as (typeof CNN_ARCHS)[number],
     seed: req.seed,
@@ -36,9 +67,15 @@ async function trainCnnModel(req: TrainRequest, blobs: ReturnType<typeof createB
     await blobs.put(`${req.artifactPrefix}/${name}`, bytes);
     files.push({ name, size: bytes.byteLength });
   }
+  await reportSkipped(result.skippedImages);
   await send({
     type: 'done',
-    outcome: { files, metrics: { ...result.report, timings: { totalSeconds: result.totalSeconds } }, backbone: null, architecture: req.architecture },
+    outcome: {
+      files,
+      metrics: { ...result.report, skippedImages: result.skippedImages, timings: { totalSeconds: result.totalSeconds } },
+      backbone: null,
+      architecture: req.architecture,
+    },
   });
 }
 
@@ -46,7 +83,8 @@ async function train(req: TrainRequest) {
   const blobs = createBlobStore(req.blobConfig);
   if ((CNN_ARCHS as readonly string[]).includes(req.architecture)) return trainCnnModel(req, blobs);
   const result = await trainClassifier({
-    images: req.images.map((i) => ({ id: i.id, sha256: i.sha256, label: i.label, load: () => blobs.getBuffer(i.blobKey) })),
+    images: trainingImages(req, blobs),
+    ...loadingRules(req),
     classes: req.classes,
     seed: req.seed,
     settings: {
@@ -64,11 +102,12 @@ async function train(req: TrainRequest) {
     await blobs.put(`${req.artifactPrefix}/${name}`, Buffer.from(bytes));
     files.push({ name, size: bytes.byteLength });
   }
+  await reportSkipped(result.skippedImages);
   await send({
     type: 'done',
     outcome: {
       files,
-      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, timings: result.timings },
+      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, skippedImages: result.skippedImages, timings: result.timings },
       backbone: result.artifact.manifest.featureSets[0]?.backbone ?? null,
       architecture: req.architecture,
     },

@@ -6,12 +6,16 @@ export interface TrainRequest {
   runId: string;
   blobConfig: BlobStoreConfig;
   artifactPrefix: string;
-  images: Array<{ id: string; sha256: string; blobKey: string; label: string }>;
+  images: Array<{ id: string; sha256: string; blobKey: string; label: string; filename?: string | null }>;
   classes: string[];
   seed: number;
   settings: Record<string, unknown>;
   architecture: string;
   timeBudgetSeconds: number;
+  /** The uploads' pixel limit, applied again when images load (older uploads were checked less). */
+  maxImagePixels?: number;
+  /** Readable images each class needs once unreadable ones are skipped. */
+  minImagesPerClass?: number;
 }
 
 export interface TrainOutcome {

@@ -51,6 +51,10 @@ export const runView = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   versionId: z.string().nullable(),
+  skippedImages: z
+    .array(z.object({ id: z.string(), filename: z.string().optional(), reason: z.string() }))
+    .optional()
+    .describe('Images the run left out because they could not be decoded (it trained on the others)'),
 });
 export type RunView = z.infer<typeof runView>;
 

@@ -37,10 +37,13 @@ export function createServices(infra: Infrastructure, loader: ClassifierLoader):
     blobs,
     accounts: new AccountService(db),
     models,
-    images: new ImageService(db, blobs, models, { maxImageDimension: config.TAILOR_MAX_IMAGE_DIMENSION }),
+    images: new ImageService(db, blobs, models, { maxImageDimension: config.TAILOR_MAX_IMAGE_DIMENSION, maxImagePixels: config.TAILOR_MAX_IMAGE_PIXELS }),
     training: new TrainingService(db, jobs, models, { minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS }),
     versions: new VersionService(db, models),
-    predictions: new PredictionService(db, blobs, models, loader, config.TAILOR_PREDICTOR_CACHE_SIZE),
+    predictions: new PredictionService(db, blobs, models, loader, config.TAILOR_PREDICTOR_CACHE_SIZE, {
+      maxPixels: config.TAILOR_MAX_IMAGE_PIXELS,
+      maxDimension: config.TAILOR_MAX_IMAGE_DIMENSION,
+    }),
     notifications: new NotificationService(db, jobs, models, {
       allowPrivateUrls: config.TAILOR_ALLOW_PRIVATE_URLS,
       timeoutMs: config.TAILOR_URL_FETCH_TIMEOUT_MS,

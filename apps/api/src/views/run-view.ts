@@ -12,6 +12,7 @@ interface RunRow extends RunProgressView {
   startedAt: Date | null;
   finishedAt: Date | null;
   version?: { id: string } | null;
+  metrics?: unknown;
 }
 
 export function toRunView(run: RunRow): z.infer<typeof v1.runView> {
@@ -36,5 +37,12 @@ export function toRunView(run: RunRow): z.infer<typeof v1.runView> {
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     versionId: run.version?.id ?? null,
+    ...skippedImagesOf(run.metrics),
   };
+}
+
+/** A finished run's metrics name the images it left out; listed only when there are some. */
+function skippedImagesOf(metrics: unknown): Pick<z.infer<typeof v1.runView>, 'skippedImages'> {
+  const skipped = (metrics as { skippedImages?: z.infer<typeof v1.runView>['skippedImages'] } | null | undefined)?.skippedImages;
+  return skipped?.length ? { skippedImages: skipped } : {};
 }

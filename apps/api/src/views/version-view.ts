@@ -43,5 +43,8 @@ export function summarizeMetrics(m: Record<string, unknown>): Record<string, unk
   if (chosen) out.chosen = chosen.members;
   const timings = m.timings as { totalSeconds?: number } | undefined;
   if (timings?.totalSeconds !== undefined) out.trainingSeconds = timings.totalSeconds;
+  // A version trained without some of the uploads says so in listings too.
+  const skipped = m.skippedImages as unknown[] | undefined;
+  if (skipped?.length) out.skippedImages = skipped;
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '@tailor/db';
-import { decodeImageInfo, InvalidImageError } from '@tailor/ml';
+// The sharp-only corner of the ML package: the upload check needs no TensorFlow.js.
+import { InvalidImageError, verifyImage } from '@tailor/ml/src/preprocess';
 import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
 import { releaseImageBlobs, withImageBlobLock } from '../blobs';
 import { BadRequestError } from '../errors';
@@ -24,10 +25,13 @@ export interface UploadResult {
 
 export interface ImageLimits {
   maxImageDimension: number;
+  /** Width x height; the same limit applies to predictions. */
+  maxImagePixels: number;
 }
 
 /**
- * Stores uploaded images: each file is validated as an image from its header before anything is written, stored
+ * Stores uploaded images: each file is decoded whole (in bounded memory) before anything is written, so a truncated
+ * or corrupt file is refused here instead of failing a training run later; stored
  * content-addressed (identical bytes share one blob, so a retried upload overwrites instead of duplicating), and
  * recorded once per model — a second upload of the same bytes is reported as a duplicate.
  */
@@ -58,17 +62,10 @@ export class ImageService {
     if (file.bytes.length === 0) return { ...base, status: 'rejected', message: 'empty file' };
     let info;
     try {
-      info = await decodeImageInfo(file.bytes);
+      info = await verifyImage(file.bytes, { maxPixels: this.limits.maxImagePixels, maxDimension: this.limits.maxImageDimension });
     } catch (err) {
       if (err instanceof InvalidImageError) return { ...base, status: 'rejected', message: err.message };
       throw err;
-    }
-    if (info.width > this.limits.maxImageDimension || info.height > this.limits.maxImageDimension) {
-      return {
-        ...base,
-        status: 'rejected',
-        message: `image is ${info.width}x${info.height}; the limit is ${this.limits.maxImageDimension} pixels per side`,
-      };
     }
     const sha256 = sha256Hex(file.bytes);
     const existing = await this.db.image.findUnique({

@@ -1,4 +1,5 @@
 import type { Db } from '@tailor/db';
+import { checkImageSize, type PixelLimits } from '@tailor/ml/src/preprocess';
 import type { BlobStore } from '@tailor/storage';
 import { ConflictError } from '../errors';
 import type { ModelService } from '../models';
@@ -51,6 +52,8 @@ export class PredictionService {
     private readonly models: ModelService,
     private readonly loader: ClassifierLoader,
     cacheSize: number,
+    /** The uploads' pixel limits: a prediction never decodes an image an upload would have refused. */
+    private readonly limits: PixelLimits,
   ) {
     this.cache = new Lru(cacheSize, (p) => void p.then((c) => c.dispose(), () => {}));
   }
@@ -70,6 +73,8 @@ export class PredictionService {
     // One image at a time keeps a bad image from failing its neighbours; the backbone batches internally anyway.
     for (const input of good) {
       try {
+        // From the header, before any pixel is decoded: a 16000x16000 PNG is a few MB on the wire but ~770 MB of RGB.
+        await checkImageSize(input.bytes!, this.limits);
         results.set(input, (await classifier.predict([input.bytes!]))[0]!);
       } catch (err) {
         results.set(input, err as Error);

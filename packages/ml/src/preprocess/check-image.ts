@@ -48,13 +48,18 @@ export async function verifyImage(bytes: Uint8Array, limits: PixelLimits): Promi
       .raw()
       .toBuffer();
   } catch (e) {
-    throw new InvalidImageError(`image data is truncated or corrupt (${decoderMessage(e)})`, { cause: e });
+    const detail = decoderMessage(e);
+    throw new InvalidImageError(`image data is truncated or corrupt${detail ? ` (${detail})` : ''}`, { cause: e });
   }
   return info;
 }
 
-/** libvips' first line, without sharp's generic prefix: e.g. "VipsJpeg: premature end of JPEG image". */
-function decoderMessage(e: unknown): string {
+/**
+ * libvips' first line, without sharp's generic prefix: e.g. "VipsJpeg: premature end of JPEG image". libvips keeps one
+ * error buffer per process, so under concurrent decodes the text can be lost ("Unknown error"): then there is none.
+ */
+function decoderMessage(e: unknown): string | undefined {
   const line = String((e as Error)?.message ?? e).split('\n')[0]!;
-  return line.replace(/^Input (buffer|file) has corrupt header: /, '').trim() || 'unreadable';
+  const text = line.replace(/^Input (buffer|file) has corrupt header: /, '').trim();
+  return text && text !== 'Unknown error' ? text : undefined;
 }
