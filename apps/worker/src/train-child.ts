@@ -7,6 +7,7 @@ import { artifactToFiles, InvalidImageError, skippedMessage, trainClassifier, tr
 import { BlobNotFoundError, createBlobStore, type BlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
+import { exitWithParent } from '@tailor/ml';
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
@@ -114,8 +115,10 @@ async function train(req: TrainRequest) {
   });
 }
 
-// If the worker dies (even by SIGKILL) its IPC channel closes: stop, rather than train for nobody.
+// If the worker dies (even by SIGKILL) its IPC channel closes, and its pid stops being our parent's: stop, rather
+// than train for nobody.
 process.on('disconnect', () => process.exit(1));
+exitWithParent();
 
 process.once('message', (req: TrainRequest) => {
   train(req).then(

@@ -30,3 +30,6 @@ export type { ImageInfo, ImageFormat, PixelLimits } from './preprocess';
 export * from './cnn';
 export { trainCnnClassifier, loadCnnClassifier, isCnnClassifier, CNN_CLASSIFIER_FORMAT } from './cnn-classifier';
 export type { CnnClassifierManifest, CnnClassifierReport } from './cnn-classifier';
+
+// For the compute child processes (training, CNN candidates): they end when their parent dies.
+export { exitWithParent } from './child-process/exit-with-parent';

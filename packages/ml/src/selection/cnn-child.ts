@@ -3,6 +3,7 @@
  * final model on every image, on its own core while the parent searches the feature heads. It runs exactly the code
  * the in-process candidate runs (cnnCandidate / fitCnnMember), so both give the same numbers for the same seeds.
  */
+import { exitWithParent } from '../child-process/exit-with-parent';
 import { initTf } from '../tf/backend';
 import type { CnnChildMessage, CnnChildRequest } from './cnn-child-protocol';
 import { cnnCandidate, fitCnnMember } from './cnn-candidate';
@@ -30,6 +31,7 @@ async function run(req: CnnChildRequest): Promise<void> {
 
 // The parent went away (finished without needing the final model, or died): stop rather than train for nobody.
 process.on('disconnect', () => process.exit(0));
+exitWithParent();
 
 process.once('message', (req: CnnChildRequest) => {
   run(req).then(
