@@ -11,21 +11,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@tailor/config';
 import { AccountService, SCOPES, type Scope } from '@tailor/core';
 import { createDb, migrateDatabase, startEmbeddedPostgres } from '@tailor/db';
-import pg from 'pg';
 
 async function databaseUrl(): Promise<{ url: string; stop?: () => Promise<void> }> {
   const config = loadConfig();
   if (config.DATABASE_URL) return { url: config.DATABASE_URL };
-  const url = `postgresql://tailor:tailor@127.0.0.1:${config.TAILOR_EMBEDDED_PG_PORT}/tailor`;
-  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await probe.connect();
-    await probe.end();
-    return { url }; // the running server's embedded PostgreSQL
-  } catch {
-    const embedded = await startEmbeddedPostgres(config.dataDir, config.TAILOR_EMBEDDED_PG_PORT);
-    return { url: embedded.url, stop: embedded.stop };
-  }
+  // The running server's embedded PostgreSQL if there is one, else one started for this command.
+  return startEmbeddedPostgres(config.dataDir, config.TAILOR_EMBEDDED_PG_PORT, { reuseRunning: true });
 }
 
 function usage(): never {
