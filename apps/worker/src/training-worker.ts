@@ -30,9 +30,15 @@ export function registerTrainingWorker(deps: {
   jobs.process(
     'train',
     async ({ runId }, ctx) => {
-      const log = { runId, attempt: ctx.attempt };
-      const run = await lifecycle.claim(runId, ctx.attempt);
-      if (!run) return logger.info(log, 'run already ended; skipping');
+      const claim = await lifecycle.claim(runId, jobCatalog.train.attempts);
+      if (claim.outcome === 'ended') return logger.info({ runId, jobAttempt: ctx.attempt }, 'run already ended; skipping');
+      if (claim.outcome === 'exhausted') {
+        logger.error({ runId, err: claim.reason }, 'training failed');
+        await ended(runId);
+        return;
+      }
+      const { run, attempt } = claim;
+      const log = { runId, attempt };
       const images = await lifecycle.trainingImages(run);
       const categories = await db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } });
       const used = new Set(images.map((i) => i.category.name));
@@ -73,7 +79,8 @@ export function registerTrainingWorker(deps: {
           return logger.info(log, 'run canceled');
         }
         const retryable = err instanceof ChildCrashedError || err instanceof TrainingAbortedError;
-        if (retryable && ctx.attempt < jobCatalog.train.attempts) {
+        // The run's own count, not the job's: it also counts attempts that ended with their process.
+        if (retryable && attempt < jobCatalog.train.attempts) {
           logger.warn({ ...log, err: message }, 'training interrupted; will retry');
           await lifecycle.requeue(runId, message);
           throw err;

@@ -1,4 +1,4 @@
-import type { Db } from '@tailor/db';
+import type { Db, Prisma } from '@tailor/db';
 import { ModelState, STATUS_TEXT } from '../models';
 import { restoreModelAfterRun } from './training-service';
 
@@ -12,6 +12,14 @@ export interface ProgressUpdate {
   message?: string;
 }
 
+const RETRY_PREFIX = 'retrying after: ';
+
+/** What `claim` did: started attempt `attempt` (1 for the first, counted across restarts), or why it did not. */
+export type Claim =
+  | { outcome: 'claimed'; run: Prisma.TrainingRunGetPayload<{ include: { model: true } }>; attempt: number }
+  | { outcome: 'ended' }
+  | { outcome: 'exhausted'; reason: string };
+
 /**
  * The worker side of a run's life in PostgreSQL (the record of truth): claim, progress, publish, fail. Every write is
  * conditional on the run's status, so a canceled run or a retried job never moves a run backwards, and publishing is
@@ -20,18 +28,33 @@ export interface ProgressUpdate {
 export class RunLifecycle {
   constructor(private readonly db: Db) {}
 
-  /** Marks the run running; undefined when it has already ended (canceled, or finished by an earlier attempt). */
-  async claim(runId: string, attempt: number) {
+  /**
+   * Starts an attempt at the run: marks it running and counts the attempt in the run's row, so the count survives the
+   * process (an in-process queue restarts from attempt 1 after a crash, and a run that kills its process every time
+   * would otherwise be retried for ever). A run that has used `maxAttempts` already is failed here instead, with a
+   * message that says so. 'ended': canceled, finished by an earlier attempt, or claimed meanwhile by another worker.
+   */
+  async claim(runId: string, maxAttempts: number): Promise<Claim> {
     const run = await this.db.trainingRun.findUnique({ where: { id: runId }, include: { model: true } });
-    if (!run || ['canceled', 'succeeded', 'failed'].includes(run.status)) return undefined;
-    await this.db.$transaction([
-      this.db.trainingRun.update({
-        where: { id: runId },
-        data: { status: 'running', phase: 'loading', progress: 0, startedAt: new Date(), heartbeatAt: new Date(), attempts: attempt, error: null },
-      }),
-      this.db.model.update({ where: { id: run.modelId }, data: { state: ModelState.Training, status: 'Training: loading 0%' } }),
-    ]);
-    return run;
+    if (!run || ['canceled', 'succeeded', 'failed'].includes(run.status)) return { outcome: 'ended' };
+    if (run.attempts >= maxAttempts) {
+      const last = run.message?.startsWith(RETRY_PREFIX) ? `; the last: ${run.message.slice(RETRY_PREFIX.length)}` : '';
+      const reason =
+        `Training stopped after ${run.attempts} attempts, each interrupted before it finished (its process crashed, was ` +
+        `killed or shut down)${last}. Train again to start a new run.`;
+      return (await this.fail(runId, reason)) ? { outcome: 'exhausted', reason } : { outcome: 'ended' };
+    }
+    const claimed = await this.db.$transaction(async (tx) => {
+      // Conditional on the count read above: of two workers claiming at once, one wins.
+      const res = await tx.trainingRun.updateMany({
+        where: { id: runId, status: { in: ['queued', 'running'] }, attempts: run.attempts },
+        data: { status: 'running', phase: 'loading', progress: 0, startedAt: new Date(), heartbeatAt: new Date(), attempts: { increment: 1 }, error: null },
+      });
+      if (res.count > 0) await tx.model.update({ where: { id: run.modelId }, data: { state: ModelState.Training, status: 'Training: loading 0%' } });
+      return res.count > 0;
+    });
+    if (!claimed) return { outcome: 'ended' };
+    return { outcome: 'claimed', run: { ...run, attempts: run.attempts + 1 }, attempt: run.attempts + 1 };
   }
 
   /**
@@ -131,7 +154,7 @@ export class RunLifecycle {
   async requeue(runId: string, reason: string) {
     await this.db.trainingRun.updateMany({
       where: { id: runId, status: 'running' },
-      data: { status: 'queued', phase: 'queued', message: `retrying after: ${reason.slice(0, 500)}` },
+      data: { status: 'queued', phase: 'queued', message: `${RETRY_PREFIX}${reason.slice(0, 500)}` },
     });
   }
 }
