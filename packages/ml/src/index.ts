@@ -12,7 +12,7 @@ export type { EvaluationReport, ClassificationMetrics, ClassMetrics, ConfusionCe
 // Building blocks (heads, selection) for callers that assemble their own recipes.
 export { trainHead, predictHead, HeadRunner, DEFAULT_HEAD_CONFIG, stratifiedFolds, stratifiedHoldout } from './heads';
 export type { HeadConfig, HeadKind, TrainedHead, EpochStats, FeatureMatrix } from './heads';
-export { searchCandidates, featureHeadCandidate, BudgetExceeded } from './selection';
+export { searchCandidates, featureHeadCandidate } from './selection';
 export type { SelectionCandidate, CrossValidationContext, CandidateResult, SearchResult } from './selection';
 
 // Embeddings (frozen backbones) and the cache the service backs with its blob store.

@@ -2,14 +2,18 @@ import type { EpochStats } from '../heads/types';
 import type { ClassificationMetrics } from './metrics';
 
 /**
- * What a training run reports. Metrics come from out-of-fold cross-validation predictions on the uploaded training
- * images (every image scored by a model that did not see it), so they estimate accuracy on new images honestly
- * without needing a separate test upload. The curves are those of the final fit.
+ * What a training run reports. Metrics come from out-of-fold predictions on the uploaded training images (every image
+ * scored by a model that did not see it). With 'nested-cross-validation' the choice of candidates and ensemble is
+ * cross-validated too (chosen without the scored fold's labels), so the figures estimate accuracy on new images
+ * honestly; `selectionScore` is the out-of-fold accuracy the choice maximised, which is optimistic by construction.
+ * The curves are those of the final fit.
  */
 export interface EvaluationReport extends ClassificationMetrics {
   classes: string[];
-  method: 'cross-validation';
+  method: 'cross-validation' | 'nested-cross-validation';
   folds: number;
+  /** Out-of-fold accuracy of the chosen model on all images: what the selection maximised (not an estimate). */
+  selectionScore?: number;
   /** Per-epoch loss/accuracy of the final fit (one list per member model; one member unless an ensemble won). */
   curves: Array<{ member: string; epochs: EpochStats[] }>;
 }

@@ -3,7 +3,7 @@ import type { FinetuneGraphs } from './finetune-graphs';
 
 /** One onnxruntime session per graph; parameters are fed on every call. */
 export interface FinetuneSession {
-  trainStep(x: Float32Array, n: number, y: Float32Array, mask: Float32Array, params: Float32Array[]): Promise<{ loss: number; grads: Float32Array[] }>;
+  trainStep(x: Float32Array, n: number, y: Float32Array, mask: Float32Array, params: Float32Array[]): Promise<{ loss: number; grads: Float32Array[]; logits: Float32Array }>;
   predict(x: Float32Array, n: number, params: Float32Array[]): Promise<{ logits: Float32Array; features: Float32Array }>;
   release(): Promise<void>;
 }
@@ -36,8 +36,7 @@ export async function createFinetuneSession(graphs: FinetuneGraphs, cutShapeHWC:
       const loss = (out.loss.data as Float32Array)[0];
       const grads = graphs.paramNames.map((p) => take(out[`grad_${p}`]));
       out.loss.dispose();
-      out.logits.dispose();
-      return { loss, grads };
+      return { loss, grads, logits: take(out.logits) };
     },
     async predict(x, n, params) {
       const out = await predict.run({ x: new ort.Tensor('float32', x.subarray(0, n * h * w * c), [n, h, w, c]), ...paramFeeds(params) });

@@ -10,7 +10,8 @@ export const DEFAULT_BACKBONE = 'mobilenet_v2_1.0_224_quant';
  */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   architecture: 'auto',
-  searchBudgetSeconds: 100,
+  timeBudgetSeconds: 150,
+  finetuneFolds: 3,
   folds: 5,
   trainViews: 2,
   flipTta: true,
@@ -101,10 +102,13 @@ export function orderCandidates<T>(featureSets: T[], heads: HeadConfig[]): Array
 
 export function resolveSettings(partial: Partial<TrainSettings> = {}): TrainSettings {
   const s = { ...DEFAULT_TRAIN_SETTINGS, ...partial };
+  if (partial.searchBudgetSeconds !== undefined && partial.timeBudgetSeconds === undefined) s.timeBudgetSeconds = partial.searchBudgetSeconds;
+  if (!(s.timeBudgetSeconds > 0)) throw new Error('settings.timeBudgetSeconds must be positive');
+  if (s.finetuneFolds < 2) throw new Error('settings.finetuneFolds must be at least 2');
   if (s.folds < 2) throw new Error('settings.folds must be at least 2');
   if (s.trainViews < 1) throw new Error('settings.trainViews must be at least 1');
   if (s.ensemble !== 'near-best' && s.ensemble !== 'greedy') throw new Error(`settings.ensemble must be 'near-best' or 'greedy'`);
   if (!(s.oodPercentile > 0 && s.oodPercentile <= 100)) throw new Error('settings.oodPercentile must be in (0, 100]');
-  if (s.architecture !== 'auto' && !s.architecture.startsWith('transfer:')) throw new Error(`unsupported architecture "${s.architecture}"`);
+  if (s.architecture !== 'auto' && !s.architecture.startsWith('transfer:') && !s.architecture.startsWith('finetune:')) throw new Error(`unsupported architecture "${s.architecture}"`);
   return s;
 }

@@ -41,8 +41,14 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
   it('reports out-of-fold metrics, candidates, curves and progress', () => {
     const { report, candidates, chosen } = result;
     expect(report.count).toBe(120);
-    expect(report.method).toBe('cross-validation');
+    expect(report.method).toBe('nested-cross-validation');
     expect(report.accuracy).toBeGreaterThan(0.5);
+    // The score the choice maximised is kept apart from the estimate.
+    expect(report.selectionScore).toBe(chosen.cvAccuracy);
+    // Small greyscale JPEGs: the plan's pool for them, the fine-tuned MobileNetV2 top first.
+    expect(result.plan.pool).toBe('small-greyscale');
+    expect(candidates[0].name).toMatch(/^finetune:v2@96:block_13\.\.conv_1/);
+    for (const f of result.finetuned) expect(f.trainedLayers).toEqual(['block_14', 'block_15', 'block_16', 'conv_1']);
     expect(report.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(120);
     const wrong = report.misclassified.reduce((s, c) => s + c.imageIds.length, 0);
     expect(wrong).toBe(Math.round(120 * (1 - report.accuracy)));

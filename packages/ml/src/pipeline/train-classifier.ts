@@ -1,66 +1,54 @@
+import { loadBackbone } from '../backbones/load-backbone';
+import { embedInputsToCnnBatch } from '../cnn';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
+import { extractCutActivations, type CutActivations } from '../finetune/cut-activations';
+import { createFinetuneRig, finetuneCandidate, type FinetuneCandidate, type FinetuneRig } from '../finetune/finetune-candidate';
+import { activationKey, finetuneRecipeName, type FinetuneRecipe } from '../finetune/finetune-recipe';
+import { topSubgraph } from '../finetune/top-subgraph';
+import { trainedLayers } from '../finetune/finetuned-backbone';
+import type { FeatureMatrix } from '../heads/matrix';
 import { deriveSeed } from '../heads/random';
-import { embedInputsToCnnBatch } from '../cnn';
-import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, headToMember, putTensor } from '../prediction/artifact';
+import { profileImages } from '../planning/data-profile';
+import { planBackbones, planCandidates, type Plan, type PlanItem } from '../planning/plan';
+import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, finetuneToMember, headToMember, putTensor } from '../prediction/artifact';
 import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
+import type { SelectionCandidate } from '../selection/candidate';
 import { cnnCandidateAlongside, type AlongsideCnnCandidate } from '../selection/cnn-alongside';
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
 import { featureHeadCandidate, fitFeatureHead, recipeName, type FeatureHeadRecipe } from '../selection/feature-head-candidate';
-import { searchCandidates } from '../selection/search';
+import { searchCandidates, type SearchResult } from '../selection/search';
 import { initTf } from '../tf/backend';
+import type { IrGraph } from '../tflite/ir';
+import { checkDataset } from './check-dataset';
 import { extractFeatureSets, layersOf, trainingViews } from './extract-features';
 import { loadTrainingImages, requireImagesPerClass, skippedMessage } from './load-images';
-import { defaultCnnCandidates, defaultFeatureSets, defaultHeads, orderCandidates, resolveSettings } from './settings';
-import type { TrainClassifierInput, TrainClassifierResult, TrainPhase } from './types';
+import { progressReporter, type ReportProgress } from './progress';
+import { defaultHeads, resolveSettings } from './settings';
+import type { FeatureSetSpec, TrainClassifierInput, TrainClassifierResult, TrainSettings } from './types';
 
-type Recipe = { kind: 'head'; name: string; recipe: FeatureHeadRecipe } | { kind: 'cnn'; name: string; recipe: CnnRecipe };
-
-/** Where each phase sits in the overall progress fraction (rough shares of a default run's time). */
-const PHASES: Record<TrainPhase, [number, number]> = {
-  loading: [0, 0.03],
-  embedding: [0.03, 0.3],
-  searching: [0.3, 0.88],
-  training: [0.88, 0.98],
-  evaluating: [0.98, 1],
-};
+type Recipe =
+  | { kind: 'head'; name: string; recipe: FeatureHeadRecipe; predictCost?: PlanItem['predictCost'] }
+  | { kind: 'finetune'; name: string; recipe: FinetuneRecipe; folds: number; predictCost?: PlanItem['predictCost'] }
+  | { kind: 'cnn'; name: string; recipe: CnnRecipe };
 
 /**
- * Trains a classifier end to end: embeds the images with frozen backbones (cached), cross-validates candidate
- * (feature set x head x hyper-parameter) recipes on the uploaded images only, retrains the winner on all of them,
- * and returns a storable artifact plus an honest (out-of-fold) evaluation report.
+ * Trains a classifier end to end, in named steps: check the dataset, load (decode once, skip unreadable images),
+ * plan the candidates from what the images look like and the time budget (a cost model, not the clock), compute
+ * frozen features and cut activations, cross-validate every candidate on the uploaded images only, choose the
+ * ensemble, fit its members, evaluate with the choice itself cross-validated, and write the artifact.
  */
 export async function trainClassifier(input: TrainClassifierInput): Promise<TrainClassifierResult> {
   const t0 = performance.now();
   const secs = (since: number) => (performance.now() - since) / 1000;
   const settings = resolveSettings(input.settings);
   const { classes, seed, signal } = input;
-  let lastFraction = 0;
-  const report = (phase: TrainPhase, local: number, extra: Omit<Parameters<NonNullable<TrainClassifierInput['onProgress']>>[0], 'phase' | 'fraction'> = {}) => {
-    if (!input.onProgress) return;
-    const [a, b] = PHASES[phase];
-    // Never moves backwards (the search's share is estimated from its time budget).
-    const fraction = Math.max(lastFraction, a + (b - a) * Math.min(1, Math.max(0, local)));
-    lastFraction = fraction;
-    const elapsed = secs(t0);
-    input.onProgress({ phase, fraction, etaSeconds: fraction > 0.02 ? Math.round((elapsed / fraction) * (1 - fraction)) : undefined, ...extra });
-  };
+  const report = progressReporter(input.onProgress, t0);
   const checkAbort = () => {
     if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   };
-
-  // Labels -> indices; every class needs at least two images for cross-validation (checked again once loaded).
-  if (new Set(classes).size !== classes.length) throw new Error('duplicate class names');
-  if (classes.length < 2) throw new Error('at least two classes are needed');
-  const classIndex = new Map(classes.map((c, i) => [c, i]));
-  const labelsOf = (images: readonly { id: string; label: string }[]) =>
-    Int32Array.from(images, (img) => {
-      const k = classIndex.get(img.label);
-      if (k === undefined) throw new Error(`image ${img.id} has label "${img.label}", which is not one of the classes`);
-      return k;
-    });
   const minPerClass = Math.max(2, input.minImagesPerClass ?? 2);
-  requireImagesPerClass(classes, labelsOf(input.images), minPerClass);
+  const labelsOf = checkDataset(classes, input.images, minPerClass);
   await initTf();
 
   // 1. Load, decoding each image once: an unreadable one is left out and named, and the run goes on without it.
@@ -69,135 +57,205 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   const { images, inputs, skipped: skippedImages } = await loadTrainingImages(input.images, {
     limits: input.imageLimits,
     checkAbort,
-    onLoaded: (n) => {
-      if (n % 50 === 0) report('loading', n / input.images.length);
-    },
+    onLoaded: (n) => n % 50 === 0 && report('loading', n / input.images.length),
   });
   const labels = labelsOf(images);
   requireImagesPerClass(classes, labels, minPerClass, skippedImages);
   if (skippedImages.length) report('loading', 1, { message: skippedMessage(skippedImages) });
   const loadingSeconds = secs(tLoad);
 
-  // 2. Embed every view once per feature group.
-  const backbone = settings.architecture.startsWith('transfer:') ? settings.architecture.slice('transfer:'.length) : undefined;
-  const specs = settings.featureSets ?? defaultFeatureSets(backbone);
-  const heads = settings.heads ?? defaultHeads();
+  // 2. Plan.
+  const plan = await makePlan(settings, inputs, classes.length);
+  const recipes = toRecipes(plan, settings);
+  checkAbort();
+
+  // 3. Frozen features for the heads, cut activations for the fine-tuned tops.
+  const tEmbed = performance.now();
   const ttaViews = settings.flipTta ? 2 : 1;
   const views = trainingViews(Math.max(settings.trainViews, ttaViews), deriveSeed(seed, 'augment') % 1_000_000);
-  const tEmbed = performance.now();
-  report('embedding', 0, { message: `${specs.length} feature sets x ${views.length} views` });
-  const sets = await extractFeatureSets(inputs, specs, views, {
+  const headSpecs = [...plan.specs.values()];
+  const finetunes = recipes.filter((r): r is Extract<Recipe, { kind: 'finetune' }> => r.kind === 'finetune');
+  const actGroups = uniqueBy(finetunes.map((r) => r.recipe), activationKey);
+  const passes = (headSpecs.length ? views.length : 0) * inputs.length + actGroups.reduce((a, r) => a + r.views * inputs.length, 0);
+  let passesDone = 0;
+  report('embedding', 0, { message: `${headSpecs.length} feature sets x ${views.length} views, ${actGroups.length} fine-tuning inputs` });
+  const sets = await extractFeatureSets(inputs, headSpecs, views, {
     cache: input.cache,
     threads: settings.threads,
     signal,
-    onProgress: (done, total) => report('embedding', done / total),
+    onProgress: (done) => report('embedding', (passesDone = done) / passes),
   });
+  const acts = new Map<string, CutActivations>();
+  for (const r of actGroups) {
+    const base = passesDone;
+    acts.set(activationKey(r), await extractCutActivations(inputs, trainingViews(r.views, deriveSeed(seed, 'augment') % 1_000_000), {
+      backbone: r.backbone, cut: r.cut, inputSize: r.inputSize, invert: r.invert, threads: settings.threads, signal,
+      onProgress: (done) => report('embedding', (passesDone = base + done) / passes),
+    }));
+  }
   const embeddingSeconds = secs(tEmbed);
   checkAbort();
 
-  // The tutorial CNNs see the images themselves (28x28 greyscale), not backbone features.
-  const cnnRecipes = settings.cnnCandidates ?? (backbone === undefined ? defaultCnnCandidates() : []);
+  // 4. Candidates.
   let cnnPixels: Promise<Float32Array> | undefined;
   const cnnImages: CnnImages = () => (cnnPixels ??= embedInputsToCnnBatch(inputs));
-
-  // 3. Cross-validated search: logistic heads (cheap, strong) first, then the CNNs, then the other heads.
-  const headRecipes: Recipe[] = orderCandidates(specs, heads).map(({ featureSet, head }) => {
-    const recipe: FeatureHeadRecipe = { featureSet: featureSet.name, head, trainViews: settings.trainViews, ttaViews };
-    return { kind: 'head', name: recipeName(recipe), recipe };
-  });
-  const isLogistic = (r: Recipe) => r.kind === 'head' && r.recipe.head.kind === 'logistic';
-  const recipes: Recipe[] = [
-    ...headRecipes.filter(isLogistic),
-    ...cnnRecipes.map((recipe): Recipe => ({ kind: 'cnn', name: cnnRecipeName(recipe), recipe })),
-    ...headRecipes.filter((r) => !isLogistic(r)),
-  ];
   const finalSeed = (name: string) => deriveSeed(seed, `final:${name}`);
   const alongside = new Map<string, AlongsideCnnCandidate>();
-  const candidates = recipes.map((r) => {
-    if (r.kind === 'head') return featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length);
+  const rigs = new Map<string, Promise<FinetuneRig>>();
+  const rigFor = (r: FinetuneRecipe) => {
+    const key = `${activationKey(r)}..${r.top}`;
+    if (!rigs.has(key)) rigs.set(key, createFinetuneRig(r, acts.get(activationKey(r))!, classes.length, settings.threads));
+    return rigs.get(key)!;
+  };
+  const ftCandidates = new Map<string, FinetuneCandidate>();
+  const candidates: SelectionCandidate[] = recipes.map((r) => {
+    if (r.kind === 'head') return { ...featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length), predictCost: r.predictCost };
+    if (r.kind === 'finetune') {
+      const cand = finetuneCandidate(r.recipe, () => rigFor(r.recipe), acts.get(activationKey(r.recipe))!, labels, classes.length, r.folds);
+      ftCandidates.set(r.name, cand);
+      return { ...cand, predictCost: r.predictCost };
+    }
     if (!settings.cnnAlongside) return cnnCandidate(r.recipe, cnnImages, labels, classes.length);
     const cand = cnnCandidateAlongside(r.recipe, cnnImages, labels, classes.length, finalSeed(r.name));
     alongside.set(r.name, cand);
     return cand;
   });
+
   try {
-    return await searchAndFit();
+    return await searchFitEvaluate();
   } finally {
-    // No child outlives the run, whether it succeeded or failed.
+    // No child outlives the run, and no onnxruntime session outlives the fits.
     for (const cand of alongside.values()) cand.dispose();
+    await Promise.all([...rigs.values()].map(async (p) => (await p.catch(() => undefined))?.release()));
   }
 
-  async function searchAndFit(): Promise<TrainClassifierResult> {
-    const recipeByName = new Map(recipes.map((r) => [r.name, r]));
+  async function searchFitEvaluate(): Promise<TrainClassifierResult> {
+    const byName = new Map(recipes.map((r) => [r.name, r]));
+    // 5. Cross-validated search; progress by the plan's estimates, so it moves evenly over cheap and costly candidates.
     const tSearch = performance.now();
+    const weights = recipes.map((r) => Math.max(1, plan.itemSeconds.get(r.name) ?? 1));
+    const totalWeight = weights.reduce((a, b) => a + b, 0);
+    let doneWeight = 0;
     const search = await searchCandidates(candidates, {
       labels,
       numClasses: classes.length,
       seed,
       folds: settings.folds,
-      budgetSeconds: settings.searchBudgetSeconds,
-      maxEnsemble: settings.maxEnsemble,
-      ensemble: settings.ensemble,
+      ensemble: { rule: settings.ensemble, maxMembers: settings.maxEnsemble, maxPredictCost: settings.maxPredictCost ?? plan.maxPredictCost },
       signal,
-      onFold: ({ candidate, fold, k }) => report('searching', Math.min(1, (secs(tSearch) + 1e-3) / settings.searchBudgetSeconds), { candidate, message: `fold ${fold + 1}/${k}` }),
-      onCandidate: ({ name, phase, result }) => report('searching', secs(tSearch) / settings.searchBudgetSeconds, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase }),
+      onFold: ({ candidate, fold, k }) => {
+        const i = recipes.findIndex((r) => r.name === candidate);
+        report('searching', (doneWeight + (weights[i] * (fold + 1)) / k) / totalWeight, { candidate, message: `fold ${fold + 1}/${k}` });
+      },
+      onCandidate: ({ index, name, phase, result }) => {
+        if (phase === 'done') doneWeight += weights[index];
+        report('searching', doneWeight / totalWeight, { candidate: name, message: phase === 'done' ? `cv accuracy ${(result!.cvAccuracy * 100).toFixed(1)}%` : phase });
+      },
     });
     const searchSeconds = secs(tSearch);
     // An alongside CNN that was not chosen stops now, leaving its core to the final fits.
     for (const [name, cand] of alongside) if (!search.chosen.includes(name)) cand.dispose();
 
-    // 4. Retrain the chosen member(s) on every image.
+    // 6. Fit the chosen members on every image (fine-tuned tops: their fold models, averaged).
     const tFit = performance.now();
+    const fit = await fitMembers(search, byName, report);
+    const finalFitSeconds = secs(tFit);
+
+    // 7. Evaluation: every image scored by a choice made without its fold's labels; then the OOD detector.
+    report('evaluating', 0);
+    const metrics = scorePredictions({ classes, labels, probabilities: search.estimateOof, ids: images.map((i) => i.id) });
+    const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves };
+    const artifact = buildArtifact(search, fit.members, fit.files, byName);
+    report('evaluating', 1);
+
+    const describe = new Map(search.results.map((r) => [r.name, r.description]));
+    return {
+      artifact,
+      report: evaluation,
+      chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
+      candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
+      skippedCandidates: plan.skipped.map((s) => s.name),
+      skippedImages,
+      timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
+      plan: { pool: plan.pool, estimatedSeconds: plan.estimatedSeconds, skipped: plan.skipped },
+      finetuned: fit.finetuned,
+    };
+  }
+
+  async function fitMembers(search: SearchResult, byName: Map<string, Recipe>, progress: ReportProgress) {
     const all = Array.from({ length: labels.length }, (_, i) => i);
     const files: Record<string, Buffer> = {};
-    // Alongside CNNs last: their final models have been training in their children since their cross-validation
-    // ended, and are collected while the heads fit here.
+    // Alongside CNNs last: their final models have been training in their children since their cross-validation ended.
     const order = search.chosen.map((name, m) => ({ name, m })).sort((a, b) => Number(alongside.has(a.name)) - Number(alongside.has(b.name)));
     const fitted: Array<{ member: ArtifactMember; curve: EvaluationReport['curves'][number] }> = [];
+    const finetuned: TrainClassifierResult['finetuned'] = [];
     for (const { name, m } of order) {
-      const r = recipeByName.get(name)!;
+      const r = byName.get(name)!;
       const memberSeed = finalSeed(name);
+      const step = (epoch: number, epochs: number) => progress('training', (m + epoch / epochs) / search.chosen.length, { candidate: name, epoch, epochs });
       if (r.kind === 'head') {
-        const epochs = r.recipe.head.epochs;
-        const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, {
-          signal,
-          onEpoch: (e) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs }),
-        });
+        const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, { signal, onEpoch: (e) => step(e.epoch, r.recipe.head.epochs) });
         fitted[m] = { member: headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`), curve: { member: name, epochs: head.history } };
+      } else if (r.kind === 'finetune') {
+        const rig = await rigFor(r.recipe);
+        const models = ftCandidates.get(name)!.foldModels();
+        const layers = trainedLayers((await loadBackbone(r.recipe.backbone)).ir, rig.sub);
+        const params = models.map((top) => rig.graphs.paramNames.map((p, i) => ({ name: p, dims: rig.graphs.paramDims[i], value: top.params[i] })));
+        const { train: _t, views: _v, ...spec } = r.recipe;
+        fitted[m] = {
+          member: finetuneToMember(name, { ...spec, trainedLayers: layers }, params, files, `members/${m}`),
+          curve: { member: name, epochs: models[0].history },
+        };
+        finetuned.push({ member: name, backbone: r.recipe.backbone, trainedLayers: layers, models: models.length });
       } else {
         const epochs = r.recipe.epochs + r.recipe.augEpochs;
-        const onEpoch = (e: { epoch: number }) => report('training', (m + e.epoch / epochs) / search.chosen.length, { candidate: name, epoch: e.epoch, epochs });
-        const { artifact: cnn, history } = alongside.has(name) ? await alongside.get(name)!.finalModel() : await fitCnnMember(r.recipe, cnnImages, labels, all, classes.length, memberSeed, { signal, onEpoch });
+        const { artifact: cnn, history } = alongside.has(name)
+          ? await alongside.get(name)!.finalModel()
+          : await fitCnnMember(r.recipe, cnnImages, labels, all, classes.length, memberSeed, { signal, onEpoch: (e) => step(e.epoch, epochs) });
         fitted[m] = {
           member: cnnToMember(name, r.recipe.arch, cnn, files, `members/${m}`),
           curve: { member: name, epochs: history.map((e) => ({ epoch: e.epoch, trainLoss: e.loss, trainAccuracy: e.accuracy })) },
         };
       }
     }
-    const members = fitted.map((f) => f.member);
-    const curves = fitted.map((f) => f.curve);
-    const finalFitSeconds = secs(tFit);
+    return { members: fitted.map((f) => f.member), curves: fitted.map((f) => f.curve), files, finetuned };
+  }
 
-    // 5. Evaluation (out-of-fold) and the OOD threshold, then the artifact.
-    report('evaluating', 0);
-    const metrics = scorePredictions({ classes, labels, probabilities: search.chosenOof, ids: images.map((i) => i.id) });
-    const evaluation: EvaluationReport = { ...metrics, classes, method: 'cross-validation', folds: search.k, curves };
-
-    // The OOD detector lives in a feature space: the first chosen head's, else the best head candidate's.
+  /**
+   * The OOD detector's feature space: the first chosen head's feature set; else a chosen fine-tuned member's frozen
+   * map at its cut, pooled (its serving graph computes it anyway); else the best head candidate's feature set.
+   */
+  function buildArtifact(search: SearchResult, members: ArtifactMember[], files: Record<string, Buffer>, byName: Map<string, Recipe>): ClassifierArtifact {
     const headSet = (name: string) => {
-      const r = recipeByName.get(name);
+      const r = byName.get(name);
       return r?.kind === 'head' ? r.recipe.featureSet : undefined;
     };
+    const ftIndex = members.findIndex((m) => m.kind === 'finetune');
     const bestHead = [...search.results].filter((x) => headSet(x.name)).sort((a, b) => b.cvAccuracy - a.cvAccuracy)[0];
-    const oodSet = search.chosen.map(headSet).find((x) => x !== undefined) ?? (bestHead ? headSet(bestHead.name)! : specs[0].name);
-    const oodFeatures = sets.get(oodSet)!.views[0];
+    const chosenHead = search.chosen.map(headSet).find((x) => x !== undefined);
+    let oodSet: string;
+    let oodFeatures: FeatureMatrix;
+    if (chosenHead || (ftIndex < 0 && bestHead)) {
+      oodSet = chosenHead ?? headSet(bestHead.name)!;
+      oodFeatures = sets.get(oodSet)!.views[0];
+    } else if (ftIndex >= 0) {
+      oodSet = `member:${ftIndex}`;
+      const r = byName.get(members[ftIndex].name) as Extract<Recipe, { kind: 'finetune' }>;
+      oodFeatures = poolActivations(acts.get(activationKey(r.recipe))!, 0);
+    } else if (plan.specs.size) {
+      // A CNN-only model: the OOD detector still needs a feature space (the first planned feature set).
+      oodSet = [...plan.specs.keys()][0];
+      oodFeatures = sets.get(oodSet)!.views[0];
+    } else {
+      throw new Error('no feature space for the out-of-distribution detector: give a feature set');
+    }
     const centroids = fitCentroids(oodFeatures, labels, classes.length);
     const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
     const usedSets = new Set([oodSet, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
-    const featureSets: ArtifactFeatureSet[] = specs
+    const featureSets: ArtifactFeatureSet[] = [...plan.specs.values()]
       .filter((s) => usedSets.has(s.name))
       .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));
-    const artifact: ClassifierArtifact = {
+    return {
       manifest: {
         format: 'tailor.classifier',
         version: 1,
@@ -215,21 +273,73 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
             centroids: putTensor(files, 'ood/centroids.f32', centroids.centroids, [classes.length, oodFeatures.dim]),
           },
         },
-        training: { seed, cvAccuracy: search.chosenAccuracy, folds: search.k, trainImages: labels.length },
+        training: { seed, cvAccuracy: search.estimateAccuracy, folds: search.k, trainImages: labels.length },
       },
       files,
     };
-    report('evaluating', 1);
-
-    const describe = new Map(search.results.map((r) => [r.name, r.description]));
-    return {
-      artifact,
-      report: evaluation,
-      chosen: { members: search.chosen, cvAccuracy: search.chosenAccuracy, description: search.chosen.map((n) => describe.get(n)!) },
-      candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
-      skippedCandidates: search.skipped,
-      skippedImages,
-      timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
-    };
   }
 }
+
+/** The plan of this run: the settings' explicit candidates, or the cost model's choice from the images' profile. */
+async function makePlan(settings: TrainSettings, inputs: Parameters<typeof profileImages>[0], numClasses: number): Promise<Plan & { specs: Map<string, FeatureSetSpec>; itemSeconds: Map<string, number> }> {
+  const explicit = settings.featureSets || settings.heads || settings.finetunes || settings.cnnCandidates;
+  let plan: Plan;
+  if (explicit) {
+    // Feature sets alone keep the default heads on them (and heads alone get no feature sets to run on).
+    const heads = settings.heads ?? defaultHeads();
+    const items: PlanItem[] = [
+      ...(settings.finetunes ?? []).map((recipe): PlanItem => ({ kind: 'finetune', recipe, folds: settings.finetuneFolds, seconds: 0, predictCost: { group: activationKey(recipe), cost: 0 } })),
+      ...heads.flatMap((head) => (settings.featureSets ?? []).map((featureSet): PlanItem => ({ kind: 'head', featureSet, head, seconds: 0, predictCost: { group: featureSet.name, cost: 0 } }))),
+    ];
+    plan = { pool: 'explicit', items, skipped: [], estimatedSeconds: 0, maxPredictCost: Infinity } as unknown as Plan;
+  } else {
+    const irs = new Map<string, IrGraph>();
+    for (const b of planBackbones(settings.architecture)) irs.set(b, (await loadBackbone(b)).ir);
+    const profile = await profileImages(inputs, numClasses);
+    plan = planCandidates({ profile, budgetSeconds: settings.timeBudgetSeconds, folds: settings.folds, trainViews: settings.trainViews, ttaViews: settings.flipTta ? 2 : 1, architecture: settings.architecture, irs });
+  }
+  const specs = new Map<string, FeatureSetSpec>();
+  const itemSeconds = new Map<string, number>();
+  for (const s of explicit ? (settings.featureSets ?? []) : []) specs.set(s.name, s);
+  for (const it of plan.items) {
+    if (it.kind === 'head') specs.set(it.featureSet.name, it.featureSet);
+    itemSeconds.set(itemName(it, settings), it.seconds);
+  }
+  return { ...plan, specs, itemSeconds };
+}
+
+function itemName(it: PlanItem, settings: TrainSettings): string {
+  if (it.kind === 'finetune') return finetuneRecipeName(it.recipe);
+  return recipeName({ featureSet: it.featureSet.name, head: it.head, trainViews: settings.trainViews, ttaViews: settings.flipTta ? 2 : 1 });
+}
+
+/** Candidate order: fine-tuned tops first (the strongest), then heads in plan order, then CNNs. */
+function toRecipes(plan: Plan, settings: TrainSettings): Recipe[] {
+  const ttaViews = settings.flipTta ? 2 : 1;
+  const out: Recipe[] = plan.items.map((it): Recipe => {
+    if (it.kind === 'finetune') return { kind: 'finetune', name: finetuneRecipeName(it.recipe), recipe: it.recipe, folds: it.folds, predictCost: it.predictCost };
+    const recipe: FeatureHeadRecipe = { featureSet: it.featureSet.name, head: it.head, trainViews: settings.trainViews, ttaViews };
+    return { kind: 'head', name: recipeName(recipe), recipe, predictCost: it.predictCost };
+  });
+  for (const recipe of settings.cnnCandidates ?? []) out.push({ kind: 'cnn', name: cnnRecipeName(recipe), recipe });
+  return out;
+}
+
+function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const x of xs) if (!seen.has(key(x))) seen.set(key(x), x);
+  return [...seen.values()];
+}
+
+/** Global average pool of one view's cached NHWC maps: [n x c]. */
+function poolActivations(acts: CutActivations, view: number): FeatureMatrix {
+  const [h, w, c] = acts.shape;
+  const data = new Float32Array(acts.n * c);
+  const src = acts.views[view];
+  for (let i = 0; i < acts.n; i++) {
+    for (let p = 0; p < h * w; p++) for (let j = 0; j < c; j++) data[i * c + j] += src[(i * h * w + p) * c + j] / (h * w);
+  }
+  return { rows: acts.n, dim: c, data };
+}
+
+export { topSubgraph };

@@ -3,6 +3,7 @@ import type { EvaluationReport } from '../evaluation/report';
 import type { HeadConfig } from '../heads/types';
 import type { CnnRecipe } from '../selection/cnn-candidate';
 import type { ClassifierArtifact } from '../prediction/artifact';
+import type { FinetuneRecipe } from '../finetune/finetune-recipe';
 import type { PixelLimits } from '../preprocess/check-image';
 
 /** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
@@ -38,10 +39,18 @@ export interface FeatureSetSpec {
 }
 
 export interface TrainSettings {
-  /** 'auto' searches the default candidate grid; 'transfer:<backbone>' restricts it to that backbone. */
-  architecture: 'auto' | `transfer:${string}`;
-  /** Seconds for the cross-validated search (the final fit and embedding come on top). */
-  searchBudgetSeconds: number;
+  /**
+   * 'auto' plans candidates from what the images look like; 'transfer:<backbone>' only heads on that backbone's
+   * frozen features; 'finetune:<backbone>' only that backbone's fine-tuned top.
+   */
+  architecture: 'auto' | `transfer:${string}` | `finetune:${string}`;
+  /**
+   * Seconds for the whole run on the reference machine (2 CPU cores): loading, embedding, the search and the final
+   * fits. The plan prices candidates with a cost model and keeps those that fit; it never reads the clock.
+   */
+  timeBudgetSeconds: number;
+  /** Former name of timeBudgetSeconds (it used to bound the search only); still accepted. */
+  searchBudgetSeconds?: number;
   folds: number;
   /** Views the heads are trained on: 1 = original, 2 = + horizontal flip, n > 2 = + (n - 2) seeded augmentations. */
   trainViews: number;
@@ -53,10 +62,16 @@ export interface TrainSettings {
   ensemble: 'near-best' | 'greedy';
   /** Percentile of the training images' own OOD scores used as the "none of the above" threshold. */
   oodPercentile: number;
-  /** Override the candidate feature sets (default: the built-in grid). */
+  /** Override the candidate feature sets (default: the plan's). With `heads`, every set x head is a candidate. */
   featureSets?: FeatureSetSpec[];
-  /** Override the candidate heads (default: the built-in grid). */
+  /** Override the candidate heads (default: the plan's). */
   heads?: HeadConfig[];
+  /** Override the fine-tuning candidates (default: the plan's). */
+  finetunes?: FinetuneRecipe[];
+  /** Folds of a fine-tuning candidate's cross-validation (its fold models are served averaged). */
+  finetuneFolds: number;
+  /** Most prediction cost (MMAC per image, all test-time views) the ensemble may add up to (default: the plan's). */
+  maxPredictCost?: number;
   /** CNNs trained from scratch as candidates (default: the 1-conv tutorial CNN under 'auto', none under 'transfer:'). */
   cnnCandidates?: CnnRecipe[];
   /**
@@ -111,4 +126,8 @@ export interface TrainClassifierResult {
   /** Images left out because they could not be decoded; the run trained on the others. */
   skippedImages: SkippedImage[];
   timings: { loadingSeconds: number; embeddingSeconds: number; searchSeconds: number; finalFitSeconds: number; totalSeconds: number };
+  /** The plan: the images' pool, the candidates kept and left out, and the cost model's estimate of the run. */
+  plan: { pool: string; estimatedSeconds: number; skipped: Array<{ name: string; seconds: number }> };
+  /** Fine-tuned members: which backbone layers were trained. */
+  finetuned: Array<{ member: string; backbone: string; trainedLayers: string[]; models: number }>;
 }

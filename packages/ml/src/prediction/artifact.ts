@@ -50,7 +50,29 @@ export interface ArtifactCnnMember {
   files: { modelJson: string; weights: string };
 }
 
-export type ArtifactMember = ArtifactHeadMember | ArtifactCnnMember;
+/**
+ * A fine-tuned backbone top: the layers after `cut` up to `top` were trained (their weights are stored here, the rest
+ * comes from the named backbone), then pooled into a softmax head. Served as one onnxruntime graph.
+ */
+export interface ArtifactFinetuneMember {
+  name: string;
+  kind: 'finetune';
+  backbone: string;
+  inputSize: number;
+  invert?: boolean;
+  cut: string;
+  top: string;
+  /** The backbone layers whose weights fine-tuning changed, in graph order. */
+  trainedLayers: string[];
+  ttaViews: number;
+  /**
+   * One or more trained tops (e.g. the cross-validation folds' models, averaged: bagging), each as its tensors by
+   * graph parameter name (`<op>_w` OIHW, `<op>_b`, `head_w` [K,D], `head_b` [K]). They share the frozen part.
+   */
+  models: Array<Record<string, ArtifactTensorRef>>;
+}
+
+export type ArtifactMember = ArtifactHeadMember | ArtifactCnnMember | ArtifactFinetuneMember;
 
 export interface ArtifactOod {
   featureSet: string;
@@ -121,6 +143,25 @@ export function memberToCnn(m: ArtifactCnnMember, files: Record<string, Buffer>)
   return { modelJson: json.toString('utf8'), weights: new Uint8Array(weights) };
 }
 
+export function finetuneToMember(
+  name: string,
+  spec: Omit<ArtifactFinetuneMember, 'name' | 'kind' | 'models'>,
+  models: Array<Array<{ name: string; dims: number[]; value: Float32Array }>>,
+  files: Record<string, Buffer>,
+  prefix: string,
+): ArtifactFinetuneMember {
+  const refs = models.map((params, m) => {
+    const tensors: Record<string, ArtifactTensorRef> = {};
+    for (const p of params) tensors[p.name] = putTensor(files, `${prefix}/${m}/${p.name}.f32`, p.value, p.dims);
+    return tensors;
+  });
+  return { name, kind: 'finetune', ...spec, models: refs };
+}
+
+export function memberToFinetuneParams(m: ArtifactFinetuneMember, files: Record<string, Buffer>): Array<Map<string, Float32Array>> {
+  return m.models.map((tensors) => new Map(Object.entries(tensors).map(([k, ref]) => [k, getTensor(files, ref)])));
+}
+
 export function memberToHead(m: ArtifactHeadMember, files: Record<string, Buffer>): TrainedHead {
   const weights: Record<string, NamedWeight> = {};
   for (const k of Object.keys(m.tensors)) {
@@ -147,6 +188,6 @@ export function validateManifest(m: unknown): asserts m is ClassifierManifest {
     throw new Error('artifact manifest is incomplete');
   }
   for (const member of x.members) {
-    if (member.kind !== 'head' && member.kind !== 'cnn') throw new Error(`unknown artifact member kind ${String((member as { kind?: unknown }).kind)}`);
+    if (member.kind !== 'head' && member.kind !== 'cnn' && member.kind !== 'finetune') throw new Error(`unknown artifact member kind ${String((member as { kind?: unknown }).kind)}`);
   }
 }

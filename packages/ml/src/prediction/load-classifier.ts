@@ -8,7 +8,8 @@ import { HeadRunner } from '../heads/predict-head';
 import { initTf } from '../tf/backend';
 import { groupFeatureSets, sliceFeatureSets, type EmbedderGroup } from '../pipeline/extract-features';
 import { embedInputsToCnnBatch, loadCnn, type CnnPredictor } from '../cnn';
-import { type ClassifierArtifact, getTensor, memberToCnn, memberToHead, validateManifest } from './artifact';
+import { loadFinetuneRunner, type FinetuneRunner } from '../finetune/finetune-runner';
+import { type ClassifierArtifact, getTensor, memberToCnn, memberToFinetuneParams, memberToHead, validateManifest } from './artifact';
 import { centroidScores, type CentroidModel } from './ood';
 
 /** The same preprocessing the embedder applies to training images (decode, RGB, resize, pixel / 127.5 - 1). */
@@ -60,17 +61,22 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
   const specs = manifest.featureSets.map((f) => ({ name: f.name, backbone: f.backbone, inputSize: f.inputSize, layers: f.layers, invert: f.invert === true }));
   const groups = groupFeatureSets(specs);
   const embedders: Array<{ group: EmbedderGroup; embedder: Embedder }> = [];
-  // One runner per member, in member order: a head on a feature set, or a CNN on the 28x28 greyscale image.
-  const runners: Array<HeadRunner | CnnPredictor> = [];
-  const disposeRunners = () => runners.forEach((r) => r.dispose());
+  // One runner per member, in member order: a head on a feature set, a CNN on the 28x28 greyscale image, or a
+  // fine-tuned backbone (its own onnxruntime graph).
+  const runners: Array<HeadRunner | CnnPredictor | FinetuneRunner> = [];
+  const disposeRunners = () => Promise.all(runners.map((r) => ('release' in r ? r.release() : r.dispose())));
   try {
     for (const group of groups) {
       const embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, threads: opts.threads, cache: opts.cache });
       embedders.push({ group, embedder });
     }
-    for (const m of manifest.members) runners.push(m.kind === 'cnn' ? await loadCnn(memberToCnn(m, files)) : new HeadRunner(memberToHead(m, files)));
+    for (const m of manifest.members) {
+      if (m.kind === 'cnn') runners.push(await loadCnn(memberToCnn(m, files)));
+      else if (m.kind === 'finetune') runners.push(await loadFinetuneRunner(m, memberToFinetuneParams(m, files), c, { threads: opts.threads }));
+      else runners.push(new HeadRunner(memberToHead(m, files)));
+    }
   } catch (err) {
-    disposeRunners();
+    await disposeRunners();
     await Promise.all(embedders.map((e) => e.embedder.close()));
     throw err;
   }
@@ -103,6 +109,28 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     return out;
   };
 
+  /** Fine-tuned members' outputs by member index (only the OOD member's when `oodOnly`). */
+  const finetuned = async (images: EmbedInput[], oodOnly = false) => {
+    const out = new Map<number, { probs: Float32Array; cutFeatures: Float32Array }>();
+    for (const [k, m] of manifest.members.entries()) {
+      if (m.kind !== 'finetune' || (oodOnly && o.featureSet !== `member:${k}`)) continue;
+      out.set(k, await (runners[k] as FinetuneRunner).predict(images));
+    }
+    return out;
+  };
+  /**
+   * The OOD detector's feature space: a feature set's original view, or a fine-tuned member's frozen map at its cut,
+   * pooled (`member:<k>`), which that member's graph computes anyway.
+   */
+  const oodFeatures = (feats: Map<string, FeatureMatrix[]>, tuned: Map<number, { cutFeatures: Float32Array }>): FeatureMatrix => {
+    const member = /^member:(\d+)$/.exec(o.featureSet);
+    if (!member) return feats.get(o.featureSet)![0];
+    const k = Number(member[1]);
+    const data = tuned.get(k)!.cutFeatures;
+    const dim = (runners[k] as FinetuneRunner).cutDim;
+    return { rows: data.length / dim, dim, data };
+  };
+
   return {
     classes,
     async predict(images, popts = {}) {
@@ -111,8 +139,14 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       const n = images.length;
       const probs = new Float32Array(n * c);
       const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await embedInputsToCnnBatch(images) : undefined;
+      const tuned = await finetuned(images);
       manifest.members.forEach((m, k) => {
         const runner = runners[k];
+        if (m.kind === 'finetune') {
+          const p = tuned.get(k)!.probs;
+          for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
+          return;
+        }
         if (m.kind === 'cnn') {
           const p = (runner as CnnPredictor).predict(cnnPixels!, n);
           for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
@@ -125,7 +159,7 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
           for (let i = 0; i < p.length; i++) probs[i] += p[i] * w;
         }
       });
-      const scores = centroidScores(ood, feats.get(o.featureSet)![0]);
+      const scores = centroidScores(ood, oodFeatures(feats, tuned));
       const topK = Math.max(1, Math.min(c, popts.topK ?? c));
       return Array.from({ length: n }, (_, i) => {
         const prediction = classes
@@ -137,11 +171,11 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       });
     },
     async embed(images) {
-      const m = (await features(images, ['orig'])).get(o.featureSet)![0];
+      const m = oodFeatures(await features(images, ['orig']), await finetuned(images, true));
       return Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.dim, (i + 1) * m.dim));
     },
     async dispose() {
-      disposeRunners();
+      await disposeRunners();
       await Promise.all(embedders.map((e) => e.embedder.close()));
     },
   };

@@ -6,15 +6,22 @@ export interface SelectionCandidate {
   describe(): Record<string, unknown>;
   /**
    * Trains k models, model f on the images whose fold is not f, and returns the probabilities of each image from
-   * the model that did not see it (images x classes, row-major). `onFold` is called after each fold so the search
-   * can stop a candidate that would overrun the time budget (by throwing `BudgetExceeded`).
+   * the model that did not see it (images x classes, row-major). `onFold` is called after each fold (progress).
    */
   crossValidate(ctx: CrossValidationContext): Promise<Float32Array>;
   /**
-   * Expected seconds of `crossValidate` with k folds, for candidates too costly to start blindly (a CNN fold costs as
-   * much as dozens of head candidates); the search skips one that would not fit the remaining budget.
+   * Expected seconds of `crossValidate` with k folds on the reference machine (2 CPU cores), from a cost model, never
+   * from the clock: the plan uses it to decide before the search which candidates fit the time budget.
    */
   estimateSeconds?(k: number): number;
+  /** Prediction cost per image (e.g. MMAC); members sharing `group` (one backbone pass) pay it once. */
+  predictCost?: { group: string; cost: number };
+  /**
+   * Its own number of folds (a fold assignment of its own, same seed), when a fold is too costly for the search's k.
+   * Out-of-fold predictions from different fold assignments can still be averaged: each comes from a model that did
+   * not see that image.
+   */
+  folds?: number;
   /**
    * Cross-validated in another process, concurrently with the other candidates (started when the search starts,
    * awaited at its end, stopped like any other if it would overrun the budget).
@@ -28,13 +35,6 @@ export interface CrossValidationContext {
   seed: number;
   signal?: AbortSignal;
   onFold?: (fold: number) => void;
-}
-
-/** Thrown from `onFold` to abandon a candidate that would not finish within the budget. */
-export class BudgetExceeded extends Error {
-  constructor(readonly candidate: string) {
-    super(`candidate ${candidate} stopped: time budget exceeded`);
-  }
 }
 
 /**

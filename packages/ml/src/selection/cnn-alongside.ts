@@ -61,7 +61,7 @@ export function cnnCandidateAlongside(recipe: CnnRecipe, images: CnnImages, labe
     proc.on('message', (msg: CnnChildMessage) => {
       if (msg.type === 'fold') {
         try {
-          ctx.onFold?.(msg.fold); // may throw BudgetExceeded
+          ctx.onFold?.(msg.fold);
         } catch (err) {
           fail(err);
         }
