@@ -6,3 +6,4 @@ export { BlobNotFoundError, BlobSizeMismatchError, InvalidBlobKeyError } from '.
 export { assertValidKey } from './blob-key';
 export { contentKey, sha256, sha256Hex } from './content-key';
 export { streamToBuffer } from './stream-to-buffer';
+export * from './zip';
