@@ -89,7 +89,7 @@ async function train(req: TrainRequest) {
     classes: req.classes,
     seed: req.seed,
     settings: {
-      architecture: req.architecture === 'auto' || req.architecture.startsWith('transfer:') ? (req.architecture as 'auto') : 'auto',
+      architecture: req.architecture === 'auto' || /^(transfer|finetune):/.test(req.architecture) ? (req.architecture as 'auto') : 'auto',
       searchBudgetSeconds: req.timeBudgetSeconds,
       ...pickNumbers(req.settings, ['folds', 'trainViews', 'maxEnsemble', 'oodPercentile']),
       ...(req.settings.ensemble === 'greedy' || req.settings.ensemble === 'near-best' ? { ensemble: req.settings.ensemble } : {}),

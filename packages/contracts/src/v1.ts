@@ -2,12 +2,20 @@ import { z } from 'zod';
 
 export const architecture = z
   .string()
-  .regex(/^(auto|transfer:[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/)
-  .describe("'auto' (the service chooses by cross-validation), 'transfer:<backbone>', or one of the tutorial CNNs 'cnn1', 'cnn3', 'cnn4'");
+  .regex(/^(auto|(transfer|finetune):[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/)
+  .describe(
+    "'auto' (the service chooses by cross-validation), 'transfer:<backbone>' (heads on its frozen features), 'finetune:<backbone>' (its top layers fine-tuned), or one of the tutorial CNNs 'cnn1', 'cnn3', 'cnn4' (GET /v1/training-options lists them)",
+  );
 
 export const trainSettings = z
   .object({
-    timeBudgetSeconds: z.number().int().min(5).max(3600).optional(),
+    timeBudgetSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .optional()
+      .describe('seconds the whole run may spend (loading, embedding, model search); more tries more candidates'),
     augment: z
       .object({
         rotation: z.number().min(0).max(180).optional(),
@@ -19,8 +27,8 @@ export const trainSettings = z
       })
       .optional(),
     classWeights: z.enum(['balanced', 'none']).optional(),
-    folds: z.number().int().min(2).max(10).optional(),
-    epochs: z.number().int().min(1).max(500).optional(),
+    folds: z.number().int().min(2).max(10).optional().describe('cross-validation folds that score each candidate (more: a steadier estimate, slower)'),
+    epochs: z.number().int().min(1).max(500).optional().describe("training epochs of the tutorial CNNs ('cnn1', 'cnn3', 'cnn4')"),
     maxEnsemble: z.number().int().min(1).max(64).optional().describe('most candidates averaged into the model (1 = the single best)'),
     ensemble: z
       .enum(['near-best', 'greedy'])
@@ -152,6 +160,48 @@ export const keyView = z.object({
 export const createKeyBody = z.object({
   name: z.string().max(100).optional(),
   scopes: z.array(z.enum(['train', 'predict', 'admin'])).min(1).optional(),
+});
+
+export const categoryBody = z.object({ name: z.string().describe('1-100 characters, no control characters, slashes or backslashes') });
+
+const architectureKind = z.enum(['auto', 'transfer', 'finetune', 'cnn']);
+
+export const trainingOptionsView = z.object({
+  architectures: z.array(z.object({ id: z.string(), kind: architectureKind, backbone: z.string().nullable(), description: z.string() })),
+  settings: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      type: z.enum(['integer', 'choice']),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      options: z.array(z.string()).optional(),
+      default: z.union([z.number(), z.string()]),
+      appliesTo: z.array(architectureKind).describe('the architecture kinds the setting changes anything for'),
+    }),
+  ),
+  minImagesPerClass: z.number().int(),
+});
+
+const comparedPrediction = z.object({ predicted: z.string(), correct: z.boolean() });
+
+export const versionComparisonView = z.object({
+  from: z.object({ number: z.number().int(), evaluated: z.number().int() }),
+  to: z.object({ number: z.number().int(), evaluated: z.number().int() }),
+  method: z.literal('out-of-fold').describe('each image as predicted by the cross-validation model that did not train on it, in each version'),
+  compared: z.number().int().describe('images both versions evaluated (and that still exist)'),
+  fixed: z.number().int(),
+  broken: z.number().int(),
+  changed: z.array(
+    z.object({
+      imageId: z.string(),
+      filename: z.string().nullable(),
+      category: z.string(),
+      change: z.enum(['fixed', 'broken', 'different-mistake']),
+      from: comparedPrediction,
+      to: comparedPrediction,
+    }),
+  ),
 });
 
 export const problem = z.object({

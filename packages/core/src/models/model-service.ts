@@ -1,7 +1,7 @@
 import type { Db } from '@tailor/db';
 import type { BlobStore } from '@tailor/storage';
 import { deleteBlobPrefix, releaseImageBlobs } from '../blobs';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { architectureProblem } from './architecture';
 import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
 const CATEGORY_NAME = /^[^\u0000-\u001f/\\]{1,100}$/;
@@ -77,6 +77,43 @@ export class ModelService {
   }
 
   /**
+   * Adds a class (last in order). Trained versions keep their own class lists; like every class it needs the minimum
+   * number of images before the next run can start (the status says so).
+   */
+  async addCategory(accountId: string, modelId: string, name: string) {
+    const model = await this.get(accountId, modelId);
+    const clean = checkCategoryName(name);
+    if (model.categories.some((c) => c.name === clean)) throw new ConflictError(`The model already has a category '${clean}'`);
+    if (model.categories.length >= 1000) throw new BadRequestError('At most 1000 categories');
+    const position = Math.max(-1, ...model.categories.map((c) => c.position)) + 1;
+    // The unique (model, name) index settles two concurrent adds of one name: the loser gets the conflict.
+    await this.db.category.create({ data: { modelId: model.id, name: clean, position } }).catch((err: { code?: string }) => {
+      throw err.code === 'P2002' ? new ConflictError(`The model already has a category '${clean}'`) : err;
+    });
+    await this.refreshDataState(model.id);
+    return this.get(accountId, modelId);
+  }
+
+  /**
+   * Renames a class; its images follow (they point at the category row). Versions already trained keep the name they
+   * were trained with (they are immutable), so their predictions say the old name until the next run.
+   */
+  async renameCategory(accountId: string, modelId: string, from: string, to: string) {
+    const model = await this.get(accountId, modelId);
+    const category = model.categories.find((c) => c.name === from);
+    if (!category) throw new NotFoundError('Category', from);
+    const clean = checkCategoryName(to);
+    if (clean === from) return model;
+    if (model.categories.some((c) => c.name === clean)) throw new ConflictError(`The model already has a category '${clean}'`);
+    await this.db.category.update({ where: { id: category.id }, data: { name: clean } }).catch((err: { code?: string }) => {
+      throw err.code === 'P2002' ? new ConflictError(`The model already has a category '${clean}'`) : err;
+    });
+    // The "needs more images" status names classes.
+    await this.refreshDataState(model.id);
+    return this.get(accountId, modelId);
+  }
+
+  /**
    * Deletes the model's rows, then its files: its artifacts and projector caches, and each image blob no other model
    * shares (image blobs are content-addressed, `images/ab/cd/<sha256>`, one per distinct bytes across all models).
    * Rows go first so a failure half-way leaves unreferenced files, never rows pointing at missing files; such a
@@ -123,6 +160,14 @@ export class ModelService {
     // Conditional update: never overwrite a state training set meanwhile.
     await this.db.model.updateMany({ where: { id: modelId, state: { gte: 0, lte: 2 } }, data: { state, status } });
   }
+}
+
+function checkCategoryName(name: string): string {
+  const clean = name.trim();
+  if (!CATEGORY_NAME.test(clean)) {
+    throw new BadRequestError(`Invalid category name ${JSON.stringify(name)}`, [{ reason: 'name', message: '1-100 characters, no control characters, slashes or backslashes', field: 'name' }]);
+  }
+  return clean;
 }
 
 export function isUuid(s: string): boolean {

@@ -7,6 +7,8 @@ import { buildRunEvent, type RunEvent } from './run-event';
 import { generateWebhookSecret, signWebhook } from './signature';
 
 export const WEBHOOK_EVENTS = ['training.finished', 'training.failed'] as const;
+/** Sent only on request (POST /v1/webhooks/:id/test), whatever events the webhook subscribed to. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
 
 export interface MailSender {
   send(mail: { to: string; subject: string; text: string; html?: string }): Promise<void>;
@@ -53,6 +55,25 @@ export class NotificationService {
     const hook = isUuid(webhookId) ? await this.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
     if (!hook) throw new NotFoundError('Webhook', webhookId);
     return this.db.webhookDelivery.findMany({ where: { webhookId }, orderBy: { createdAt: 'desc' }, take: 100 });
+  }
+
+  /**
+   * A signed test delivery of a `webhook.test` event, sent by a worker like any other (same signature, timeout, retries
+   * and log), so a receiver can be checked before a training run ends.
+   */
+  async sendTest(accountId: string, webhookId: string) {
+    const hook = isUuid(webhookId) ? await this.db.webhook.findFirst({ where: { id: webhookId, accountId } }) : null;
+    if (!hook) throw new NotFoundError('Webhook', webhookId);
+    const payload = {
+      event: WEBHOOK_TEST_EVENT,
+      webhookId: hook.id,
+      modelId: hook.modelId,
+      sentAt: new Date().toISOString(),
+      message: 'A test delivery from Tailor: your endpoint is reachable and can check the signature.',
+    };
+    const delivery = await this.db.webhookDelivery.create({ data: { webhookId: hook.id, event: WEBHOOK_TEST_EVENT, payload } });
+    await this.jobs.enqueue('notify', { version: 1, eventId: delivery.id }, { jobId: delivery.id });
+    return delivery;
   }
 
   /** Called by the worker when a run has ended: records the deliveries and enqueues them. */

@@ -1,6 +1,7 @@
 import type { Db } from '@tailor/db';
 import { ConflictError, NotFoundError } from '../errors';
 import { BUSY_STATES, isUuid, ModelState, STATUS_TEXT, type ModelService } from '../models';
+import { compareOutOfFold, type OutOfFoldSide } from './compare-out-of-fold';
 
 /** Version numbers are PostgreSQL `integer`s. */
 const MAX_INT4 = 2 ** 31 - 1;
@@ -35,6 +36,26 @@ export class VersionService {
     const version = where ? await this.db.modelVersion.findFirst({ where }) : null;
     if (!version) throw new NotFoundError('Version', versionRef);
     return version;
+  }
+
+  /**
+   * The images whose (out-of-fold) prediction changed from version `fromRef` to `toRef`; see compareOutOfFold for
+   * why the evaluations suffice. Versions trained before runs recorded their image set compare nothing.
+   */
+  async compare(accountId: string, modelId: string, fromRef: string, toRef: string) {
+    const [from, to] = [await this.get(accountId, modelId, fromRef), await this.get(accountId, modelId, toRef)];
+    const side = async (v: typeof from): Promise<OutOfFoldSide> => {
+      const run = await this.db.trainingRun.findUnique({ where: { id: v.runId }, select: { imageIds: true } });
+      const m = (v.metrics ?? {}) as { misclassified?: OutOfFoldSide['misclassified']; skippedImages?: Array<{ id: string }> };
+      return { imageIds: run?.imageIds ?? [], skippedIds: (m.skippedImages ?? []).map((s) => s.id), misclassified: m.misclassified ?? [] };
+    };
+    const [a, b] = [await side(from), await side(to)];
+    const inB = new Set(b.imageIds);
+    const both = a.imageIds.filter((id) => inB.has(id));
+    const rows = await this.db.image.findMany({ where: { modelId: from.modelId, id: { in: both } }, select: { id: true, filename: true, category: { select: { name: true } } } });
+    const current = new Map(rows.map((r) => [r.id, { category: r.category.name, filename: r.filename }]));
+    const result = compareOutOfFold(a, b, current);
+    return { from: { number: from.number, evaluated: result.fromEvaluated }, to: { number: to.number, evaluated: result.toEvaluated }, method: 'out-of-fold' as const, compared: result.compared, fixed: result.fixed, broken: result.broken, changed: result.changed };
   }
 
   async activate(accountId: string, modelId: string, versionRef: string) {

@@ -39,6 +39,26 @@ export async function v1VersionRoutes(app: FastifyInstance) {
   });
 
   r.route({
+    method: 'GET',
+    url: '/models/:modelId/versions/:version/compare/:other',
+    schema: {
+      operationId: 'compareVersions',
+      tags,
+      summary: 'The images whose prediction changed from this version to the other one (out-of-fold predictions)',
+      description:
+        "Read from the two versions' evaluations: each image as predicted by the cross-validation model that did not train on it. " +
+        'Only images both versions evaluated and that still exist are compared.',
+      params: versionParams.extend({ other: z.string().describe('version number or id') }),
+      response: { 200: v1.versionComparisonView },
+    },
+    handler: async (request) => {
+      const { accountId } = await authorize(request, 'predict');
+      const { modelId, version, other } = request.params;
+      return app.services.versions.compare(accountId, modelId, version, other);
+    },
+  });
+
+  r.route({
     method: 'POST',
     url: '/models/:modelId/versions/:version/activate',
     schema: { operationId: 'activateVersion', tags, summary: 'Make this version the one predictions use (roll forward or back)', params: versionParams, response: { 200: v1.versionView } },

@@ -28,6 +28,19 @@ const deliveryView = z.object({
 type HookRow = { id: string; url: string; modelId: string | null; events: string[]; enabled: boolean; createdAt: Date };
 const view = (h: HookRow) => ({ id: h.id, url: h.url, modelId: h.modelId, events: h.events, enabled: h.enabled, createdAt: h.createdAt.toISOString() });
 
+type DeliveryRow = { id: string; event: string; status: string; attempts: number; responseCode: number | null; error: string | null; payload: unknown; createdAt: Date; deliveredAt: Date | null };
+const deliveryViewOf = (d: DeliveryRow) => ({
+  id: d.id,
+  event: d.event,
+  status: d.status as 'pending' | 'delivered' | 'failed',
+  attempts: d.attempts,
+  responseCode: d.responseCode,
+  error: d.error,
+  payload: d.payload,
+  createdAt: d.createdAt.toISOString(),
+  deliveredAt: d.deliveredAt?.toISOString() ?? null,
+});
+
 export async function v1WebhookRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -73,6 +86,23 @@ export async function v1WebhookRoutes(app: FastifyInstance) {
   });
 
   r.route({
+    method: 'POST',
+    url: '/webhooks/:webhookId/test',
+    schema: {
+      operationId: 'testWebhook',
+      tags,
+      summary: 'Send a signed test delivery (event `webhook.test`) now; its result appears in the delivery log',
+      params: z.object({ webhookId: z.string() }),
+      response: { 202: deliveryView },
+    },
+    handler: async (request, reply) => {
+      const { accountId } = await authorize(request, 'train');
+      const d = await app.services.notifications.sendTest(accountId, request.params.webhookId);
+      return reply.status(202).send(deliveryViewOf(d));
+    },
+  });
+
+  r.route({
     method: 'GET',
     url: '/webhooks/:webhookId/deliveries',
     schema: {
@@ -85,14 +115,7 @@ export async function v1WebhookRoutes(app: FastifyInstance) {
     handler: async (request) => {
       const { accountId } = await authorize(request, 'predict');
       const rows = await app.services.notifications.deliveries(accountId, request.params.webhookId);
-      return {
-        deliveries: rows.map((d) => ({
-          ...d,
-          status: d.status as 'pending' | 'delivered' | 'failed',
-          createdAt: d.createdAt.toISOString(),
-          deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        })),
-      };
+      return { deliveries: rows.map(deliveryViewOf) };
     },
   });
 }
