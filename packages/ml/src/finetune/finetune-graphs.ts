@@ -125,27 +125,32 @@ export function buildFinetuneGraphs(sub: TopSubgraph, cutShape: [number, number,
         const group = op.type === 'conv' ? 1 : cIn;
         grads.set(`${op.output}_b`, g.op('ReduceSum', [dz, g.int64s([0, 2, 3])], [int('keepdims', 0)]));
         // Weight gradient.
-        const dzT = g.op('Transpose', [dz], [ints('perm', [1, 0, 2, 3])]); // [O, N, OH, OW]
+        const dzT = group === 1 && !pointwise ? g.op('Transpose', [dz], [ints('perm', [1, 0, 2, 3])]) : ''; // [O, N, OH, OW]
         if (pointwise) {
           const xm = g.op('Reshape', [g.op('Transpose', [x], [ints('perm', [1, 0, 2, 3])]), g.int64s([cIn, -1])]);
-          const dzm = g.op('Reshape', [dzT, g.int64s([p.dims[0], -1])]);
+          const dzm = g.op('Reshape', [g.op('Transpose', [dz], [ints('perm', [1, 0, 2, 3])]), g.int64s([p.dims[0], -1])]);
           grads.set(wName, g.op('Reshape', [g.op('Gemm', [dzm, xm], [int('transB', 1)]), g.int64s(p.dims)]));
+        } else if (group === cIn) {
+          // Depthwise: one strided window of the padded input per kernel tap, times the output gradient, summed. These
+          // are plain elementwise ops; the batch-as-channels grouped convolution below is ~10x slower in onnxruntime for
+          // hundreds of groups.
+          const [, oh, ow] = shapes.get(op.output)!;
+          const xp = g.op('Pad', [x, g.int64s([0, 0, ph.padBegin, pw.padBegin, 0, 0, ph.padEnd, pw.padEnd])]);
+          const taps: string[] = [];
+          for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+              const win = g.op('Slice', [xp, g.int64s([i, j]), g.int64s([i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1]), g.int64s([2, 3]), g.int64s([sh, sw])]);
+              taps.push(g.op('ReduceSum', [g.op('Mul', [win, dz]), g.int64s([0, 2, 3])], [int('keepdims', 0)]));
+            }
+          }
+          const stacked = g.op('Concat', taps.map((tap) => g.op('Unsqueeze', [tap, g.int64s([1])])), [int('axis', 1)]); // [C, kh*kw]
+          grads.set(wName, g.op('Reshape', [stacked, g.int64s(p.dims)]));
         } else {
           // Correlate the padded input with the output gradient, the batch acting as channels (dilation = stride).
           const xp = g.op('Pad', [x, g.int64s([0, 0, ph.padBegin, pw.padBegin, 0, 0, ph.padEnd, pw.padEnd])]);
-          const hp = hIn + ph.padBegin + ph.padEnd;
-          const wp = wIn + pw.padBegin + pw.padEnd;
           const xpT = g.op('Transpose', [xp], [ints('perm', [1, 0, 2, 3])]); // [Cin, N, Hp, Wp]
-          let dw: string;
-          if (group === 1) {
-            const corr = g.op('Conv', [xpT, dzT], [ints('dilations', [sh, sw])]); // [Cin, O, kh', kw']
-            dw = g.op('Transpose', [crop(g, corr, kh, kw)], [ints('perm', [1, 0, 2, 3])]);
-          } else {
-            const xr = g.op('Reshape', [xpT, g.int64s([1, -1, hp, wp])]); // [1, C*N, Hp, Wp]
-            const corr = g.op('Conv', [xr, dzT], [ints('dilations', [sh, sw]), int('group', group)]); // [1, C, kh', kw']
-            dw = g.op('Reshape', [crop(g, corr, kh, kw), g.int64s(p.dims)]);
-          }
-          grads.set(wName, dw);
+          const corr = g.op('Conv', [xpT, dzT], [ints('dilations', [sh, sw])]); // [Cin, O, kh', kw']
+          grads.set(wName, g.op('Transpose', [crop(g, corr, kh, kw)], [ints('perm', [1, 0, 2, 3])]));
         }
         // Input gradient (not needed below the cut).
         if (op.inputs[0] !== sub.cut.tensor) {
@@ -153,10 +158,24 @@ export function buildFinetuneGraphs(sub: TopSubgraph, cutShape: [number, number,
             const wT = g.op('Transpose', [wName], [ints('perm', [1, 0, 2, 3])]);
             give(op.inputs[0], g.op('Conv', [dz, wT]));
           } else {
-            let full = g.op('ConvTranspose', [dz, wName], [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]), int('group', group)]);
             const [, oh, ow] = shapes.get(op.output)!;
             const qh = (oh - 1) * sh + kh;
             const qw = (ow - 1) * sw + kw;
+            let full: string;
+            if (group === cIn) {
+              // Depthwise: the "full" depthwise convolution of the stride-dilated gradient with the flipped kernel, a
+              // forward depthwise conv (fast in onnxruntime) instead of a grouped ConvTranspose.
+              let d = dz;
+              if (sh > 1 || sw > 1) {
+                const spread = g.op('Pad', [g.op('Reshape', [dz, g.int64s([0, 0, oh, 1, ow, 1])]), g.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, sh - 1, 0, sw - 1])]);
+                d = g.op('Slice', [g.op('Reshape', [spread, g.int64s([0, 0, oh * sh, ow * sw])]), g.int64s([0, 0]), g.int64s([(oh - 1) * sh + 1, (ow - 1) * sw + 1]), g.int64s([2, 3])]);
+              }
+              const padded = g.op('Pad', [d, g.int64s([0, 0, kh - 1, kw - 1, 0, 0, kh - 1, kw - 1])]);
+              const flipped = g.op('Slice', [wName, g.int64s([-1, -1]), g.int64s([-(kh + 1), -(kw + 1)]), g.int64s([2, 3]), g.int64s([-1, -1])]);
+              full = g.op('Conv', [padded, flipped], [ints('kernel_shape', [kh, kw]), int('group', cIn)]); // [N, C, qh, qw]
+            } else {
+              full = g.op('ConvTranspose', [dz, wName], [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]), int('group', group)]);
+            }
             const hp = hIn + ph.padBegin + ph.padEnd;
             const wp = wIn + pw.padBegin + pw.padEnd;
             if (qh < hp || qw < wp) full = g.op('Pad', [full, g.int64s([0, 0, 0, 0, 0, 0, Math.max(hp - qh, 0), Math.max(wp - qw, 0)])]);
@@ -189,7 +208,7 @@ function activationGrad(g: OnnxGraph, dy: string, z: string, act: Activation): s
   if (act === 'NONE') return dy;
   let open = g.op('Greater', [z, g.scalar(0)]);
   if (act === 'RELU6') open = g.op('And', [open, g.op('Less', [z, g.scalar(6)])]);
-  return g.op('Mul', [dy, g.op('Cast', [open], [int('to', 1)])]);
+  return g.op('Where', [open, dy, g.scalar(0)]);
 }
 
 /** Gradient of a global average pool: dL/dfeat [N,C] spread evenly over the pooled map's H x W positions. */
