@@ -63,6 +63,11 @@ export interface Embedder {
   readonly layerDims: readonly number[];
   /** One vector per input, in order. */
   embed(inputs: readonly EmbedInput[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /**
+   * Every view of every input, as embed() would give them, decoding each image once for all its views (decoding and
+   * resizing cost about as much as MobileNetV2's forward pass at 96 px). Result: one array per view.
+   */
+  embedViews(inputs: readonly EmbedInput[], views: readonly EmbeddingView[]): Promise<Float32Array[][]>;
   /** The cache key this embedder uses for an image's sha256 and a view. */
   cacheKey(sha256: string, view?: EmbeddingView): string;
   close(): Promise<void>;
@@ -83,6 +88,9 @@ function identity(x: EmbedInput): string {
 export interface ImagePreprocessor {
   readonly inputSize: number;
   toFloat(x: EmbedInput, view: EmbeddingView, id: string): Promise<FloatImage>;
+  /** Decodes and resizes once; `applyView` then makes any view of it (views of one image share the decode). */
+  decode(x: EmbedInput): Promise<AugmentableImage>;
+  applyView(img: AugmentableImage, view: EmbeddingView, id: string): FloatImage;
 }
 
 export function createImagePreprocessor(options: Pick<EmbedderOptions, 'backbone' | 'inputSize' | 'resize' | 'augment' | 'invert'> = {}): ImagePreprocessor {
@@ -90,14 +98,14 @@ export function createImagePreprocessor(options: Pick<EmbedderOptions, 'backbone
   const inputSize = options.inputSize ?? 96;
   const resize: ResizeOptions = { ...options.resize, size: inputSize };
   const invertSum = 255 * spec.normalization.scale + 2 * spec.normalization.offset;
-  const toFloat = async (x: EmbedInput, view: EmbeddingView, id: string): Promise<FloatImage> => {
-    let img: AugmentableImage;
-    if (x instanceof Uint8Array) img = await decodeToRgb(x, resize);
-    else if (isGrey(x)) img = await greyPixelsToRgb(x.pixels, x.width, x.height, resize);
-    else {
-      if (x.width !== inputSize || x.height !== inputSize) throw new Error(`preprocessed image is ${x.width}x${x.height}, embedder expects ${inputSize}`);
-      img = x;
-    }
+  const decode = async (x: EmbedInput): Promise<AugmentableImage> => {
+    if (x instanceof Uint8Array) return decodeToRgb(x, resize);
+    if (isGrey(x)) return greyPixelsToRgb(x.pixels, x.width, x.height, resize);
+    if (x.width !== inputSize || x.height !== inputSize) throw new Error(`preprocessed image is ${x.width}x${x.height}, embedder expects ${inputSize}`);
+    return x;
+  };
+  const applyView = (decoded: AugmentableImage, view: EmbeddingView, id: string): FloatImage => {
+    let img = decoded;
     const v = parseView(view);
     if (v.kind === 'flip') img = flipHorizontal(img);
     else if (v.kind === 'aug') {
@@ -108,9 +116,9 @@ export function createImagePreprocessor(options: Pick<EmbedderOptions, 'backbone
     // 255 - p in normalised units (v = p * scale + offset  =>  v' = 255 * scale + 2 * offset - v; -v for [-1, 1]),
     // applied after every other step so that encoded, grey and pre-normalised inputs (the prediction path) are
     // inverted alike.
-    return options.invert ? { ...float, data: float.data.map((v) => invertSum - v) } : float;
+    return options.invert ? { ...float, data: float.data.map((val) => invertSum - val) } : float;
   };
-  return { inputSize, toFloat };
+  return { inputSize, decode, applyView, toFloat: async (x, view, id) => applyView(await decode(x), view, id) };
 }
 
 /** sha256 of what identifies an input's content (cache keys, per-image augmentation seeds). */
@@ -134,7 +142,8 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
   };
   const cacheKey = (sha256: string, view: EmbeddingView = 'orig') =>
     embeddingCacheKey({ sha256, backbone, layers, inputSize, view, variant: variantOf(view) });
-  const { toFloat } = createImagePreprocessor({ ...options, backbone, inputSize });
+  const preprocessor = createImagePreprocessor({ ...options, backbone, inputSize });
+  const { toFloat } = preprocessor;
 
   const prepareBatch = async (items: { x: EmbedInput; id: string }[], view: EmbeddingView) => {
     const imgs = await Promise.all(items.map((it) => toFloat(it.x, view, it.id)));
@@ -190,6 +199,52 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
           if (cache) writes.push(cache.set(cacheKey(it.id, view), vec));
         });
         await Promise.all(writes);
+      }
+      return out;
+    },
+    async embedViews(inputs, views) {
+      views.forEach((v) => parseView(v));
+      const out = views.map(() => new Array<Float32Array>(inputs.length));
+      const needIds = cache !== undefined || views.some((v) => v.startsWith('aug:'));
+      const ids = inputs.map((x) => (needIds ? identity(x) : ''));
+      // Which (image, view) pairs the cache does not have.
+      const missing = views.map(() => new Set<number>());
+      if (cache) {
+        await Promise.all(
+          views.map(async (view, v) => {
+            const hits = await Promise.all(ids.map((id) => cache.get(cacheKey(id, view))));
+            hits.forEach((h, i) => (h && h.length === engine.dim ? (out[v][i] = h) : missing[v].add(i)));
+          }),
+        );
+      } else {
+        for (const m of missing) inputs.forEach((_, i) => m.add(i));
+      }
+      const todo = inputs.map((_, i) => i).filter((i) => missing.some((m) => m.has(i)));
+      const decodeBatch = (start: number) => {
+        const p = Promise.all(todo.slice(start, start + batchSize).map((i) => preprocessor.decode(inputs[i])));
+        p.catch(() => undefined); // surfaced when awaited
+        return p;
+      };
+      let next = todo.length ? decodeBatch(0) : undefined;
+      for (let start = 0; start < todo.length; start += batchSize) {
+        const decoded = await next!;
+        next = start + batchSize < todo.length ? decodeBatch(start + batchSize) : undefined;
+        const idx = todo.slice(start, start + batchSize);
+        for (const [v, view] of views.entries()) {
+          const rows = idx.map((i, j) => ({ i, j })).filter(({ i }) => missing[v].has(i));
+          if (!rows.length) continue;
+          const per = inputSize * inputSize * 3;
+          const data = new Float32Array(per * rows.length);
+          rows.forEach(({ i, j }, r) => data.set(preprocessor.applyView(decoded[j], view, ids[i]).data, r * per));
+          const flat = await engine.run(data, [rows.length, inputSize, inputSize, 3]);
+          const writes: Promise<void>[] = [];
+          rows.forEach(({ i }, r) => {
+            const vec = flat.slice(r * engine.dim, (r + 1) * engine.dim);
+            out[v][i] = vec;
+            if (cache) writes.push(cache.set(cacheKey(ids[i], view), vec));
+          });
+          await Promise.all(writes);
+        }
       }
       return out;
     },

@@ -172,3 +172,24 @@ describe('createEmbedder (tfjs engine)', () => {
     }
   });
 });
+
+describe('embedViews', () => {
+  it('gives every view exactly what embed() gives for it, and fills only what the cache lacks', async () => {
+    const views = ['orig', 'flip', 'aug:7:0'] as const;
+    const inputs = [sneaker1, trouser1, sneaker2];
+    const plain = await createEmbedder({ layers: ['pool_block_13'], inputSize: 96 });
+    const expected = await Promise.all(views.map((view) => plain.embed(inputs, { view })));
+    const got = await plain.embedViews(inputs, [...views]);
+    got.forEach((vs, v) => vs.forEach((vec, i) => expect(Array.from(vec)).toEqual(Array.from(expected[v][i]))));
+    await plain.close();
+    // With a cache holding one view of one image, only the other pairs are computed and stored.
+    const cache = new CountingCache(100);
+    const cached = await createEmbedder({ layers: ['pool_block_13'], inputSize: 96, cache });
+    await cached.embed([inputs[1]], { view: 'flip' });
+    const before = cache.sets;
+    const again = await cached.embedViews(inputs, [...views]);
+    expect(cache.sets - before).toBe(inputs.length * views.length - 1);
+    again.forEach((vs, v) => vs.forEach((vec, i) => expect(Array.from(vec)).toEqual(Array.from(expected[v][i]))));
+    await cached.close();
+  });
+});

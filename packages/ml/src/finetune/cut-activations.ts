@@ -37,32 +37,31 @@ export async function extractCutActivations(inputs: EmbedInput[], views: Embeddi
   const ids = views.some((v) => v.startsWith('aug:')) ? inputs.map(inputIdentity) : inputs.map(() => '');
   const s = opts.inputSize;
   let shape: [number, number, number] | undefined;
-  const out: Float32Array[] = [];
+  const out: Float32Array[] = new Array(views.length);
   let done = 0;
   try {
-    for (const view of views) {
-      let data: Float32Array | undefined;
-      const prepare = (start: number) => {
-        const p = Promise.all(inputs.slice(start, start + batchSize).map((x, j) => prep.toFloat(x, view, ids[start + j])));
-        p.catch(() => undefined);
-        return p;
-      };
-      let next = inputs.length ? prepare(0) : undefined;
-      for (let start = 0; start < inputs.length; start += batchSize) {
+    // Image batches outside, views inside: each image is decoded and resized once, its views made from that.
+    const prepare = (start: number) => {
+      const p = Promise.all(inputs.slice(start, start + batchSize).map((x) => prep.decode(x)));
+      p.catch(() => undefined); // surfaced when awaited
+      return p;
+    };
+    let next = inputs.length ? prepare(0) : undefined;
+    for (let start = 0; start < inputs.length; start += batchSize) {
+      const decoded = await next!;
+      next = start + batchSize < inputs.length ? prepare(start + batchSize) : undefined;
+      for (const [v, view] of views.entries()) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-        const imgs = await next!;
-        next = start + batchSize < inputs.length ? prepare(start + batchSize) : undefined;
-        const batch = new Float32Array(imgs.length * s * s * 3);
-        imgs.forEach((img, j) => batch.set(img.data, j * s * s * 3));
-        const result = (await runner.run(batch, [imgs.length, s, s, 3]))[opts.cut];
+        const batch = new Float32Array(decoded.length * s * s * 3);
+        decoded.forEach((img, j) => batch.set(prep.applyView(img, view, ids[start + j]).data, j * s * s * 3));
+        const result = (await runner.run(batch, [decoded.length, s, s, 3]))[opts.cut];
         if (!shape) shape = [result.dims[1], result.dims[2], result.dims[3]];
         const per = shape[0] * shape[1] * shape[2];
-        data ??= new Float32Array(inputs.length * per);
-        data.set(result.data, start * per);
-        done += imgs.length;
+        out[v] ??= new Float32Array(inputs.length * per);
+        out[v].set(result.data, start * per);
+        done += decoded.length;
         opts.onProgress?.(done, inputs.length * views.length);
       }
-      out.push(data ?? new Float32Array(0));
     }
   } finally {
     await runner.release();

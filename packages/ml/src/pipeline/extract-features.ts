@@ -76,16 +76,18 @@ export async function extractFeatureSets(inputs: EmbedInput[], specs: FeatureSet
   for (const group of groups) {
     const embedder: Embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, cache: opts.cache, threads: opts.threads });
     try {
-      for (const view of views) {
-        const vectors: Float32Array[] = [];
-        for (let i = 0; i < inputs.length; i += chunk) {
-          if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-          vectors.push(...(await embedder.embed(inputs.slice(i, i + chunk), { view })));
-          done += Math.min(chunk, inputs.length - i);
-          opts.onProgress?.(done, total);
-        }
-        for (const [name, m] of sliceFeatureSets(group, embedder.layerDims, vectors)) sets.get(name)!.views.push(m);
+      // Chunks of images, every view of a chunk at once: each image is decoded once per group, not once per view.
+      const perView: Float32Array[][] = views.map(() => []);
+      for (let i = 0; i < inputs.length; i += chunk) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+        const vectors = await embedder.embedViews(inputs.slice(i, i + chunk), views);
+        vectors.forEach((vs, v) => perView[v].push(...vs));
+        done += Math.min(chunk, inputs.length - i) * views.length;
+        opts.onProgress?.(done, total);
       }
+      perView.forEach((vectors) => {
+        for (const [name, m] of sliceFeatureSets(group, embedder.layerDims, vectors)) sets.get(name)!.views.push(m);
+      });
     } finally {
       await embedder.close();
     }
