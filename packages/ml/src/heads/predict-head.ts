@@ -1,4 +1,5 @@
 import { tf } from '../tf/backend';
+import { foldStandardizer } from './fold-standardizer';
 import type { FeatureMatrix } from './matrix';
 import type { TrainedHead } from './types';
 
@@ -14,20 +15,8 @@ export class HeadRunner {
   private readonly b2?: tf.Tensor1D;
 
   constructor(readonly head: TrainedHead) {
-    const { mean, std } = head.standardizer;
-    const w = head.weights.W1;
-    const cols = w.shape[1];
-    const W1 = new Float32Array(w.values.length);
-    const b1 = Float32Array.from(head.weights.b1.values);
-    for (let i = 0; i < w.shape[0]; i++) {
-      const inv = 1 / std[i];
-      for (let j = 0; j < cols; j++) {
-        const v = w.values[i * cols + j] * inv;
-        W1[i * cols + j] = v;
-        b1[j] -= mean[i] * v;
-      }
-    }
-    this.W1 = tf.tensor2d(W1, [w.shape[0], cols]);
+    const { W1, b1, shape } = foldStandardizer(head);
+    this.W1 = tf.tensor2d(W1, shape);
     this.b1 = tf.tensor1d(b1);
     if (head.weights.W2) {
       this.W2 = tf.tensor2d(head.weights.W2.values, head.weights.W2.shape as [number, number]);
