@@ -3,9 +3,9 @@ import IORedis, { type Redis } from 'ioredis';
 import { jobCatalog, type DefaultJobCatalog, type JobCatalog, type JobName, type JobPayload } from './catalog';
 import { consoleJobLogger, errorFields } from './console-logger';
 import { RunnerClosedError, UnrecoverableJobError } from './errors';
-import type { JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
+import type { EnqueueOptions, JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
 import { runAttempt } from './run-attempt';
-import { assertValidJobId, jobDefinition, validatedPayload } from './validate';
+import { assertValidJobId, assertValidPriority, jobDefinition, validatedPayload } from './validate';
 import { waitIdle } from './wait-idle';
 
 export interface BullMqRunnerOptions<C extends JobCatalog> extends RunnerOptions<C> {
@@ -63,13 +63,15 @@ class BullMqRunner<C extends JobCatalog> implements JobRunner<C> {
     return queue;
   }
 
-  async enqueue<N extends JobName<C>>(name: N, payload: JobPayload<N, C>, opts: { jobId: string }): Promise<void> {
+  async enqueue<N extends JobName<C>>(name: N, payload: JobPayload<N, C>, opts: EnqueueOptions): Promise<void> {
     if (this.closing) throw new RunnerClosedError();
     const def = jobDefinition(this.catalog, name);
     assertValidJobId(opts.jobId);
+    assertValidPriority(opts.priority);
     const data = validatedPayload(name, def, payload);
     const jobOpts: JobsOptions = {
       jobId: opts.jobId, // BullMQ ignores an add() whose jobId exists: that is the dedupe
+      ...(opts.priority ? { priority: opts.priority } : {}),
       attempts: def.attempts,
       backoff: { type: 'exponential', delay: def.backoffMs },
       removeOnComplete: this.opts.removeOnComplete ?? { age: 24 * 3600, count: 1000 },
@@ -119,8 +121,10 @@ class BullMqRunner<C extends JobCatalog> implements JobRunner<C> {
   }
 
   async position(name: JobName<C>, jobId: string): Promise<number | undefined> {
-    // Oldest first, i.e. the order workers take them in (no priorities are used).
-    const ids = await this.queue(name).getRanges(['wait'], 0, -1, true);
+    // The order workers take them in: the wait list (jobs without a priority) oldest first, then the prioritized set
+    // (sorted by priority, then arrival). Two reads, so a job moving between them meanwhile may be counted off by one.
+    const queue = this.queue(name);
+    const ids = [...(await queue.getRanges(['wait'], 0, -1, true)), ...(await queue.getRanges(['prioritized'], 0, -1, true))];
     const index = ids.indexOf(jobId);
     return index < 0 ? undefined : index;
   }

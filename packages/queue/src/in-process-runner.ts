@@ -1,9 +1,9 @@
 import { backoffDelay, jobCatalog, type DefaultJobCatalog, type JobCatalog, type JobDefinition, type JobName, type JobPayload } from './catalog';
 import { consoleJobLogger, errorFields } from './console-logger';
 import { RunnerClosedError, UnrecoverableJobError } from './errors';
-import type { JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
+import type { EnqueueOptions, JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
 import { runAttempt } from './run-attempt';
-import { assertValidJobId, jobDefinition, validatedPayload } from './validate';
+import { assertValidJobId, assertValidPriority, jobDefinition, validatedPayload } from './validate';
 import { waitIdle } from './wait-idle';
 
 export interface InProcessRunnerOptions<C extends JobCatalog> extends RunnerOptions<C> {
@@ -19,6 +19,10 @@ interface Job {
   data: unknown;
   state: State;
   failedAttempts: number;
+  /** 0 = none: such jobs start before any with a priority, as in BullMQ. */
+  priority: number;
+  /** Arrival order within a priority (renewed when a retry re-enters the queue, as in BullMQ). */
+  seq: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -47,6 +51,7 @@ class InProcessRunner<C extends JobCatalog> implements JobRunner<C> {
   private readonly running = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
   private closing?: Promise<void>;
+  private seq = 0;
 
   constructor(opts: InProcessRunnerOptions<C>) {
     this.catalog = opts.catalog ?? jobCatalog;
@@ -67,17 +72,28 @@ class InProcessRunner<C extends JobCatalog> implements JobRunner<C> {
     return q;
   }
 
-  async enqueue<N extends JobName<C>>(name: N, payload: JobPayload<N, C>, opts: { jobId: string }): Promise<void> {
+  async enqueue<N extends JobName<C>>(name: N, payload: JobPayload<N, C>, opts: EnqueueOptions): Promise<void> {
     if (this.closing) throw new RunnerClosedError();
     const def = jobDefinition(this.catalog, name);
     assertValidJobId(opts.jobId);
+    assertValidPriority(opts.priority);
     const data = validatedPayload(name, def, payload);
     const jobs = this.jobsOf(name);
     if (jobs.has(opts.jobId)) return;
-    const job: Job = { id: opts.jobId, data, state: 'waiting', failedAttempts: 0 };
+    const job: Job = { id: opts.jobId, data, state: 'waiting', failedAttempts: 0, priority: opts.priority ?? 0, seq: 0 };
     jobs.set(job.id, job);
-    this.queueOf(name).push(job);
+    this.wait(name, job);
     this.pump(name);
+  }
+
+  /** Puts a job in line: after every job of its priority or a higher one (a lower number), BullMQ's order. */
+  private wait(name: string, job: Job): void {
+    job.state = 'waiting';
+    job.seq = ++this.seq;
+    const queue = this.queueOf(name);
+    const before = queue.findIndex((other) => other.priority > job.priority);
+    if (before < 0) queue.push(job);
+    else queue.splice(before, 0, job);
   }
 
   process<N extends JobName<C>>(name: N, handler: JobHandler<N, C>, opts: { concurrency?: number } = {}): void {
@@ -130,8 +146,7 @@ class InProcessRunner<C extends JobCatalog> implements JobRunner<C> {
     job.state = 'delayed';
     job.timer = setTimeout(() => {
       job.timer = undefined;
-      job.state = 'waiting';
-      this.queueOf(name).push(job);
+      this.wait(name, job);
       this.pump(name);
     }, delayMs);
   }

@@ -1,4 +1,5 @@
 export {
+  attemptTimeoutMs,
   backoffDelay,
   defineJobCatalog,
   jobCatalog,
@@ -10,7 +11,8 @@ export {
   type JobPayload,
 } from './catalog';
 export { InvalidJobPayloadError, JobTimeoutError, RunnerClosedError, UnrecoverableJobError } from './errors';
-export type { JobContext, JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
+export type { EnqueueOptions, JobContext, JobHandler, JobLogger, JobRunner, RunnerOptions } from './job-runner';
+export { MAX_PRIORITY } from './job-runner';
 export { createInProcessRunner, type InProcessRunnerOptions } from './in-process-runner';
 export { createBullMqRunner, type BullMqRunnerOptions } from './bullmq-runner';
 export { consoleJobLogger } from './console-logger';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobDefinition } from './catalog';
+import { attemptTimeoutMs, type JobDefinition } from './catalog';
 import { JobTimeoutError, UnrecoverableJobError } from './errors';
 import type { JobContext } from './job-runner';
 
@@ -28,11 +28,11 @@ export async function runAttempt(
   let timer: NodeJS.Timeout | undefined;
   try {
     const work = Promise.resolve().then(() => handler(parsed.data, { ...ids, signal: controller.signal }));
-    if (def.timeoutMs === undefined) {
+    const timeoutMs = attemptTimeoutMs(def, parsed.data);
+    if (timeoutMs === undefined) {
       await work;
       return;
     }
-    const timeoutMs = def.timeoutMs;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const err = new JobTimeoutError(ids.jobId, timeoutMs);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobCatalog, JobDefinition } from './catalog';
 import { InvalidJobPayloadError } from './errors';
+import { MAX_PRIORITY } from './job-runner';
 
 export function jobDefinition(catalog: JobCatalog, name: string): JobDefinition {
   const def = Object.prototype.hasOwnProperty.call(catalog, name) ? catalog[name] : undefined;
@@ -21,4 +22,9 @@ export function validatedPayload(name: string, def: JobDefinition, payload: unkn
   const parsed = def.schema.safeParse(payload);
   if (!parsed.success) throw new InvalidJobPayloadError(name, z.prettifyError(parsed.error));
   return JSON.parse(JSON.stringify(payload));
+}
+
+export function assertValidPriority(priority: number | undefined): void {
+  if (priority === undefined) return;
+  if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY) throw new Error(`priority must be an integer 1-${MAX_PRIORITY}`);
 }

@@ -14,6 +14,13 @@ export const testCatalog = defineJobCatalog({
     backoffMs: 10,
     timeoutMs: 300,
   },
+  /** Its attempt limit comes from the payload, as a training run's follows its time budget. */
+  budgeted: {
+    schema: z.object({ version: z.literal(1), timeoutMs: z.number().int().positive().optional() }),
+    attempts: 1,
+    backoffMs: 10,
+    timeoutMs: (payload: { timeoutMs?: number }) => payload.timeoutMs ?? 60_000,
+  },
 });
 export type TestCatalog = typeof testCatalog;
 

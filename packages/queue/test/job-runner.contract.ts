@@ -229,4 +229,42 @@ export function jobRunnerContract(make: MakeRunner): void {
     expect(reason).toBeInstanceOf(JobTimeoutError);
     expect(logger.entries[0].obj).toMatchObject({ jobId: 'timeout-1', final: true, err: { name: 'JobTimeoutError' } });
   });
+
+  test('priorities interleave: jobs start, and positions count, by priority then arrival', async () => {
+    const { runner } = newRunner();
+    // Two accounts' runs, each job's priority its account's count of jobs ahead (+1): a, a, a then b, b.
+    const jobs: Array<[string, number]> = [['a1', 1], ['a2', 2], ['a3', 3], ['b1', 1], ['b2', 2]];
+    for (const [id, priority] of jobs) await runner.enqueue('echo', { version: 1, value: id }, { jobId: id, priority });
+    const order = ['a1', 'b1', 'a2', 'b2', 'a3'];
+    expect(await Promise.all(order.map((id) => runner.position('echo', id)))).toEqual([0, 1, 2, 3, 4]);
+    expect(await runner.cancel('echo', 'b1')).toBe(true);
+    expect(await runner.position('echo', 'a2')).toBe(1);
+    const seen: string[] = [];
+    runner.process('echo', async (p) => {
+      seen.push(p.value);
+    });
+    await waitFor('4 jobs ran', () => seen.length === 4);
+    expect(seen).toEqual(['a1', 'a2', 'b2', 'a3']);
+  });
+
+  test('a priority outside 1-2097152 is refused and nothing is queued', async () => {
+    const { runner } = newRunner();
+    for (const priority of [0, -1, 1.5, 2 ** 21 + 1]) {
+      await expect(runner.enqueue('echo', { version: 1, value: 'x' }, { jobId: 'prio-bad', priority })).rejects.toThrow(/priority/);
+    }
+    expect(await runner.position('echo', 'prio-bad')).toBeUndefined();
+  });
+
+  test("an attempt limit read from the job's payload aborts the attempt", async () => {
+    const { runner, logger } = newRunner();
+    let reason: unknown;
+    runner.process('budgeted', async (_p, ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      reason = ctx.signal.reason;
+    });
+    await runner.enqueue('budgeted', { version: 1, timeoutMs: 200 }, { jobId: 'budget-1' });
+    await waitFor('timeout failure', () => logger.entries.some((e) => e.level === 'error'));
+    expect(reason).toBeInstanceOf(JobTimeoutError);
+    expect((reason as JobTimeoutError).timeoutMs).toBe(200);
+  });
 }
