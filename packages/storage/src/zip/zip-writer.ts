@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { dosDateTime, FLAG, MAX_U16, MAX_U32, SIG } from './zip-format';
 
+/** A file, or a folder when the name ends in `/` (and the data is empty): how empty folders survive. */
 export interface ZipEntry {
   name: string;
   data: Buffer;
@@ -77,7 +78,8 @@ class ZipRecords {
       central.writeUInt32LE(w.size, 24);
       central.writeUInt16LE(w.name.length, 28);
       central.writeUInt16LE(extra.length, 30);
-      central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
+      // External attributes: a folder (name ending in '/', rwxr-xr-x, MS-DOS directory bit) or a regular file, rw-r--r--.
+      central.writeUInt32LE(w.name[w.name.length - 1] === 0x2f ? (((0o40755 << 16) | 0x10) >>> 0) : (0o100644 << 16) >>> 0, 38);
       central.writeUInt32LE(far ? MAX_U32 : w.offset, 42);
       out.push(central, w.name, extra);
       this.offset += central.length + w.name.length + extra.length;

@@ -31,6 +31,17 @@ describe('zip: writer and reader', () => {
     expect(unzipTest(zip)).toMatch(/No errors detected/);
   });
 
+  it('writes empty folders as folder entries that unzip recreates', async () => {
+    const zip = writeZip([{ name: 'Empty/', data: Buffer.alloc(0) }, { name: 'Full/a.txt', data: Buffer.from('a') }]);
+    const dir = await readZipDirectory(bufferSource(zip));
+    expect(dir.map((e) => [e.name, e.isDirectory])).toEqual([['Empty/', true], ['Full/a.txt', false]]);
+    const out = path.join(tmp, 'folders');
+    const file = path.join(tmp, 'folders.zip');
+    writeFileSync(file, zip);
+    execFileSync('unzip', ['-q', file, '-d', out]);
+    expect(execFileSync('find', [out, '-mindepth', '1', '-printf', '%y %P\\n'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort()).toEqual(['d Empty', 'd Full', 'f Full/a.txt']);
+  });
+
   it('streams an archive entry by entry, identical to the in-memory one', async () => {
     const when = new Date('2026-11-30T12:00:00Z');
     const entries = [
