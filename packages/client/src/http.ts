@@ -19,6 +19,8 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** No timeout: for long-lived responses such as event streams. */
   stream?: boolean;
+  /** No timeout, JSON or binary response: big uploads and downloads (dataset zips) take as long as they take. */
+  untimed?: boolean;
 }
 
 /** The transport: Basic auth (key as user name, empty password, as NanoNets clients send), errors mapped to classes. */
@@ -42,7 +44,7 @@ export class Http {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     } else if (spec.form) body = spec.form;
-    const signals = [spec.signal, spec.stream ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? 120_000)].filter((s): s is AbortSignal => !!s);
+    const signals = [spec.signal, spec.stream || spec.untimed ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? 120_000)].filter((s): s is AbortSignal => !!s);
     const url = this.urlFor(spec.path, spec.query);
     let res: Response;
     try {

@@ -52,6 +52,7 @@ export type RunProgress = z.infer<typeof runProgressEvent>;
 export type Image = z.infer<typeof v1.imageView>;
 export type Version = z.infer<typeof v1.versionView>;
 export type Prediction = z.infer<typeof v1.predictionView>;
+export type DatasetImport = z.infer<typeof v1.datasetImportView>;
 export type UploadResponse = z.infer<typeof uploadResponse>;
 export type PredictResponse = z.infer<typeof predictResponse>;
 export type Account = z.infer<typeof accountView>;

@@ -191,6 +191,25 @@ export class TailorClient {
     return this.http.json({ method: 'POST', path: `/v1/models/${enc(modelId)}/versions/${enc(String(version))}/activate` }, v1.versionView);
   }
 
+  // --- export: models and datasets leave with you
+  /** A version as a bundle (the zip's bytes): `onnx` runs offline with `tailor run`, `tfjs` loads with tf.loadGraphModel. */
+  async exportVersion(modelId: string, version: number | string, format: 'onnx' | 'tfjs' = 'onnx'): Promise<{ bytes: Buffer; version: number }> {
+    const res = await this.http.raw({ method: 'GET', path: `/v1/models/${enc(modelId)}/versions/${enc(String(version))}/export`, query: { format }, untimed: true });
+    return { bytes: Buffer.from(await res.arrayBuffer()), version: Number(res.headers.get('x-tailor-version')) };
+  }
+  /** The model's images as a zip, as a stream (write it to a file: a dataset can be large), with its manifest hash. */
+  async exportDataset(modelId: string): Promise<{ body: ReadableStream<Uint8Array>; sha256: string; images: number }> {
+    const res = await this.http.raw({ method: 'GET', path: `/v1/models/${enc(modelId)}/dataset.zip`, untimed: true });
+    if (!res.body) throw new TailorResponseError('dataset.zip: empty response', undefined);
+    return { body: res.body, sha256: res.headers.get('x-tailor-dataset-sha256') ?? '', images: Number(res.headers.get('x-tailor-dataset-images')) };
+  }
+  /** A new model from a dataset zip (a Blob streams a file without reading it into memory: `fs.openAsBlob(path)`). */
+  importDataset(zip: Blob | Uint8Array, options: { name?: string; filename?: string } = {}): Promise<r.DatasetImport> {
+    const fd = new FormData();
+    fd.append('file', zip instanceof Blob ? zip : new Blob([new Uint8Array(zip)], { type: 'application/zip' }), options.filename ?? 'dataset.zip');
+    return this.http.json({ method: 'POST', path: '/v1/models/import', query: { name: options.name }, form: fd, untimed: true }, v1.datasetImportView);
+  }
+
   // --- prediction
   /** Classifies image files. A 207 (some files unreadable) still resolves: check each prediction's `ok`. */
   predict(modelId: string, files: FileInput[], options: { topK?: number; version?: number | string } = {}): Promise<r.PredictResponse> {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export * from './account-usage';
+
 export const architecture = z
   .string()
   .regex(/^(auto|(transfer|finetune):[a-z0-9_.-]+|cnn1|cnn3|cnn4)$/)
@@ -35,7 +37,9 @@ export const trainSettings = z
       .optional()
       .describe("'greedy' (default): add candidates while the out-of-fold accuracy improves; 'near-best': average every candidate within 3 points of the best cross-validated accuracy (slower predictions)"),
   })
-  .catchall(z.unknown());
+  // Unknown keys are refused (400 naming them), never passed on: each setting here has a bound, and the engine's
+  // other knobs (views per image, say) are not a client's to turn.
+  .strict();
 
 export const categoryView = z.object({ name: z.string(), count: z.number().int() });
 
@@ -133,6 +137,10 @@ export const versionView = z.object({
   seed: z.number().int(),
   settings: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()),
+  datasetSha256: z
+    .string()
+    .nullable()
+    .describe('sha256 of the canonical manifest of the images this version trained on (null for versions from before it was recorded)'),
   createdAt: z.string(),
 });
 
@@ -212,4 +220,15 @@ export const problem = z.object({
   code: z.string(),
   errors: z.array(z.object({ reason: z.string(), message: z.string(), field: z.string().optional() })).optional(),
   requestId: z.string(),
+});
+
+/** Model export bundles: the whole classifier as one ONNX graph or a TF.js graph model. */
+export const exportFormat = z.enum(['onnx', 'tfjs']).describe("'onnx' (one ONNX graph, opset 13; run offline with `tailor run`) or 'tfjs' (a TF.js graph model)");
+
+/** A model created from a dataset zip. */
+export const datasetImportView = z.object({
+  model: modelView,
+  images: z.number().int().describe('images imported'),
+  duplicates: z.array(z.object({ file: z.string(), sameAs: z.string() })).describe('files whose bytes were already imported in the same category'),
+  datasetSha256: z.string().describe('the canonical manifest hash of the imported images: what a version trained on all of them records'),
 });

@@ -12,6 +12,7 @@ interface VersionRow {
   seed: number;
   settings: unknown;
   metrics: unknown;
+  datasetSha256: string | null;
   createdAt: Date;
 }
 
@@ -29,6 +30,7 @@ export function toVersionView(v: VersionRow, opts: { fullMetrics?: boolean } = {
     seed: v.seed,
     settings: (v.settings ?? {}) as Record<string, unknown>,
     metrics: opts.fullMetrics ? metrics : summarizeMetrics(metrics),
+    datasetSha256: v.datasetSha256,
     createdAt: v.createdAt.toISOString(),
   };
 }

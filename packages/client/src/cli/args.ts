@@ -10,7 +10,7 @@ export interface ParsedArgs {
  * it takes a version number (`tailor predict --version 2`).
  */
 const BOOLEAN_FLAGS = new Set(['json', 'wait', 'help', 'quiet']);
-const ALIASES: Record<string, string> = { m: 'model', h: 'help', k: 'top', q: 'quiet', j: 'json' };
+const ALIASES: Record<string, string> = { m: 'model', h: 'help', k: 'top', q: 'quiet', j: 'json', o: 'output' };
 
 /** A small GNU-style parser: long flags, `-x` aliases, `--` ends flags. No dependency, predictable errors. */
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -9,6 +9,9 @@ import { trainCommand, trainUsage } from './commands/train';
 import { uploadCommand, uploadUsage } from './commands/upload';
 import { versionsCommand, versionsUsage } from './commands/versions';
 import { webhooksCommand, webhooksUsage } from './commands/webhooks';
+import { datasetCommand, datasetUsage } from './commands/dataset';
+import { exportCommand, exportUsage } from './commands/export';
+import { runCommand, runUsage } from './commands/run';
 import { createContext, type CommandContext } from './context';
 import { EXIT, ExitError, exitCodeFor, messageFor, UsageError } from './exit-codes';
 
@@ -23,6 +26,9 @@ Usage: tailor <command> [options]
   ${predictUsage}
   ${versionsUsage}
   ${plotsUsage}
+  ${exportUsage}
+  ${runUsage}
+  ${datasetUsage}
   ${keysUsage}
   ${accountUsage}
   ${webhooksUsage}
@@ -57,6 +63,9 @@ const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
   predict: predictCommand,
   versions: versionsCommand,
   plots: plotsCommand,
+  export: exportCommand,
+  run: runCommand,
+  dataset: datasetCommand,
   keys: keysCommand,
   account: accountCommand,
   webhooks: webhooksCommand,

@@ -1,4 +1,5 @@
 import type { Db, Prisma } from '@tailor/db';
+import type { DatasetSummary } from '../datasets/dataset-manifest';
 import { ModelState, STATUS_TEXT } from '../models';
 import { restoreModelAfterRun } from './training-service';
 
@@ -103,7 +104,16 @@ export class RunLifecycle {
 
   async publish(
     runId: string,
-    v: { artifactPrefix: string; artifacts: object; metrics: object; backbone: string | null; architecture: string; classes: string[] },
+    v: {
+      artifactPrefix: string;
+      artifacts: object;
+      metrics: object;
+      backbone: string | null;
+      architecture: string;
+      classes: string[];
+      /** The images it trained on, summarised: the manifest hash is recorded on the version, the counts in its metrics. */
+      dataset?: DatasetSummary;
+    },
   ) {
     return this.db.$transaction(async (tx) => {
       const existing = await tx.modelVersion.findUnique({ where: { runId } });
@@ -124,9 +134,10 @@ export class RunLifecycle {
           classes: v.classes,
           artifactPrefix: v.artifactPrefix,
           artifacts: v.artifacts,
-          metrics: v.metrics,
+          metrics: v.dataset ? { ...v.metrics, dataset: v.dataset } : v.metrics,
           settings: run.settings as object,
           seed: run.seed,
+          datasetSha256: v.dataset?.sha256 ?? null,
         },
       });
       await tx.trainingRun.update({

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { trainCnnClassifier, loadCnnClassifier } from '../cnn-classifier';
+import type { FinetuneRecipe } from '../finetune/finetune-recipe';
 import { DEFAULT_TOP_TRAIN } from '../finetune/train-top';
 import { DEFAULT_HEAD_CONFIG } from '../heads/types';
 import { trainClassifier, type TrainingImage } from '../pipeline';
@@ -104,15 +105,18 @@ describe('export bundles reproduce the hosted classifier', () => {
       },
     });
     const { trainViews: _views, ...topTrain } = DEFAULT_TOP_TRAIN;
+    // Bagged: the fold models are served averaged, so the member carries several tops.
+    const recipe = { backbone: V2, inputSize: 64, invert: true, cut: 'block_13', top: 'conv_1', views: 2, ttaViews: 2, serve: 'bagged', train: { ...topTrain, epochs: 2 } };
     const finetune = await trainClassifier({
       images: train, classes: CLASSES, seed: 3,
-      settings: { ...common, featureSets: [], heads: [], finetuneFolds: 2, finetunes: [{ backbone: V2, inputSize: 64, invert: true, cut: 'block_13', top: 'conv_1', views: 2, ttaViews: 2, train: { ...topTrain, epochs: 2 } }] },
+      settings: { ...common, featureSets: [], heads: [], finetuneFolds: 2, finetunes: [recipe as FinetuneRecipe] },
     });
     const cnn = await trainClassifier({
       images: train, classes: CLASSES, seed: 3,
       settings: { ...common, heads: [], featureSets: [{ name: 'b15', backbone: V2, inputSize: 64, layers: ['pool_block_15'] }], cnnCandidates: [{ arch: 'cnn1', epochs: 2, augEpochs: 1, batchSize: 16 }] },
     });
     expect(finetune.artifact.manifest.members.map((m) => m.kind)).toEqual(['finetune']);
+    expect((finetune.artifact.manifest.members[0] as { models: unknown[] }).models).toHaveLength(2);
     expect(cnn.artifact.manifest.members.map((m) => m.kind)).toEqual(['cnn']);
     // One artifact holding every member kind the engine makes, so one export covers them all.
     const parts = [retag(heads.artifact, 'h'), retag(finetune.artifact, 'f'), retag(cnn.artifact, 'c')];

@@ -104,7 +104,7 @@ export function writeModelCard(input: ModelCardInput): string {
     `${total} images in ${facts.imagesPerClass.length} classes, uploaded by the model's owner.`,
     facts.datasetSha256
       ? `The dataset manifest hash \`${facts.datasetSha256}\` is the sha256 of the canonical manifest of exactly these images ` +
-          '(one `<category>,<sha256 of the file>` line per image, sorted, newline-terminated): `GET /v1/models/<id>/dataset.zip` exports ' +
+          '(one `<sha256 of the file>,<category>` line per image, sorted, each ending in a newline): `GET /v1/models/<id>/dataset.zip` exports ' +
           'them with a `manifest.csv`, and the same hash says whether a dataset is the one this version learned from.'
       : '',
     '',

@@ -1,0 +1,5 @@
+export { DatasetService } from './dataset-service';
+export { canonicalManifest, summarizeDataset, parseManifestCsv, writeManifestCsv, MANIFEST_FILE } from './dataset-manifest';
+export type { DatasetSummary, ManifestRow } from './dataset-manifest';
+export type { DatasetExport } from './dataset-export';
+export type { ImportLimits, ImportResult } from './dataset-import';

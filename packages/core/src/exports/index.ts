@@ -1,0 +1,1 @@
+export { ModelExportService, type ExportFormat } from './model-export-service';
