@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidImageError, verifyImage, type PixelLimits } from '@tailor/ml/src/preprocess';
 import { openZipFile, readZipDirectory, readZipEntry, sha256Hex, ZipFormatError, type ZipDirEntry, type ZipSource } from '@tailor/storage';
-import { AppError, BadRequestError, PayloadTooLargeError, type ErrorDetail } from '../errors';
+import { BadRequestError, ConflictError, PayloadTooLargeError, type ErrorDetail } from '../errors';
 import type { ImageService } from '../images';
 import type { ModelService, ModelWithCounts } from '../models';
 import { MANIFEST_FILE, parseManifestCsv, summarizeDataset, type DatasetSummary, type ManifestRow } from './dataset-manifest';
@@ -73,11 +73,11 @@ function layout(entries: ZipDirEntry[]): Layout {
     const parts = rel.replace(/\/$/, '').split('/');
     if (entry.isDirectory) {
       if (parts.length === 1 && !out.folders.includes(parts[0]!)) out.folders.push(parts[0]!);
-      else if (parts.length > 1) out.problems.push({ reason: entry.name, message: 'folders inside a category folder are not supported', field: entry.name });
+      else if (parts.length > 1) out.problems.push(problem(entry.name, 'folders inside a category folder are not supported'));
       continue;
     }
     if (rel === MANIFEST_FILE) out.manifest = entry;
-    else if (parts.length !== 2) out.problems.push({ reason: entry.name, message: 'expected <category folder>/<image file>', field: entry.name });
+    else if (parts.length !== 2) out.problems.push(problem(entry.name, 'expected <category folder>/<image file>'));
     else {
       if (!out.folders.includes(parts[0]!)) out.folders.push(parts[0]!);
       out.images.push({ entry, path: rel, folder: parts[0]! });
@@ -85,6 +85,9 @@ function layout(entries: ZipDirEntry[]): Layout {
   }
   return out;
 }
+
+/** One problem with one file of the zip, named by its path (the message stands alone, as clients often show only it). */
+const problem = (file: string, message: string): ErrorDetail => ({ reason: 'file', message: `${file}: ${message}`, field: file });
 
 function tooMany(problems: ErrorDetail[]): BadRequestError {
   const shown = problems.slice(0, MAX_PROBLEMS);
@@ -138,13 +141,13 @@ async function importFrom(src: ZipSource, deps: { models: ModelService; images: 
   if (found.manifest) {
     rows = new Map(parseManifestCsv((await readZipEntry(src, found.manifest, { maxBytes: 64 * 1024 * 1024 })).toString('utf8')).map((r) => [r.filename, r]));
     const present = new Set(found.images.map((i) => i.path));
-    for (const r of rows.values()) if (!present.has(r.filename)) problems.push({ reason: r.filename, message: `listed in ${MANIFEST_FILE} but not in the zip`, field: r.filename });
-    for (const i of found.images) if (!rows.has(i.path)) problems.push({ reason: i.path, message: `not listed in ${MANIFEST_FILE} (remove the manifest to import plain class folders)`, field: i.path });
+    for (const r of rows.values()) if (!present.has(r.filename)) problems.push(problem(r.filename, `listed in ${MANIFEST_FILE} but not in the zip`));
+    for (const i of found.images) if (!rows.has(i.path)) problems.push(problem(i.path, `not listed in ${MANIFEST_FILE} (remove the manifest to import plain class folders)`));
   }
   const categoryOf = new Map<string, string>();
   for (const folder of found.folders) {
     const named = new Set(found.images.filter((i) => i.folder === folder).map((i) => rows?.get(i.path)?.category ?? folder));
-    if (named.size > 1) problems.push({ reason: folder, message: `${MANIFEST_FILE} gives the files of folder ${folder} different categories`, field: folder });
+    if (named.size > 1) problems.push(problem(folder, `${MANIFEST_FILE} gives the files of this folder different categories`));
     categoryOf.set(folder, [...named][0] ?? folder);
   }
   if (problems.length) throw tooMany(problems);
@@ -155,7 +158,7 @@ async function importFrom(src: ZipSource, deps: { models: ModelService; images: 
   const seen = new Map<string, { path: string; category: string }>();
   for (const img of found.images) {
     const category = categoryOf.get(img.folder)!;
-    const report = (message: string) => problems.push({ reason: img.path, message, field: img.path });
+    const report = (message: string) => problems.push(problem(img.path, message));
     let bytes: Buffer;
     try {
       bytes = await readZipEntry(src, img.entry, { maxBytes: limits.maxFileBytes });
@@ -189,7 +192,8 @@ async function importFrom(src: ZipSource, deps: { models: ModelService; images: 
       if (!batch) return;
       const results = await deps.images.upload(accountId, model.id, batch.category, batch.files);
       const failed = results.find((r) => r.status !== 'stored');
-      if (failed) throw new AppError(500, 'import_failed', `Storing ${failed.file} failed: ${failed.message ?? failed.status}`);
+      // Every file passed the same checks a moment ago, so a refusal now comes from the account (a quota running out).
+      if (failed) throw new ConflictError(`Storing ${failed.file} was refused (${failed.message ?? failed.status}); nothing was imported`);
       batch = undefined;
     };
     for (const k of keep) {
