@@ -78,3 +78,20 @@ export async function readEvents(path, onEvent, signal) {
     }
   }
 }
+
+/** A JSON request (POST/PATCH…) answered with JSON, or nothing for 204. */
+export async function sendJson(method, path, body) {
+  const res = await apiFetch(path, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  return res.status === 204 ? undefined : res.json();
+}
+
+/** The problem's detail lines as one sentence ("Invalid model definition: Duplicate categories: A"). */
+export function problemText(err) {
+  const lines = (err?.problem?.errors ?? []).map((e) => e.message).filter((m) => m && m !== err.message);
+  return [err?.message ?? String(err), ...lines].join(': ');
+}
+
+export const modelPath = (modelId) => `/v1/models/${encodeURIComponent(modelId)}`;

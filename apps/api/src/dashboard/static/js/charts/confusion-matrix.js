@@ -35,7 +35,8 @@ export function confusionMatrix({ classes, matrix, onCell }) {
         onkeydown: (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onCell(actual, predicted, count)),
       });
       g.append(s('rect', { x: left + j * cell, y: top + i * cell, width: cell - 2, height: cell - 2, rx: 3, fill: count ? `rgba(${hue}, ${0.12 + 0.88 * share})` : '#f4f5f7' }));
-      g.append(s('text.cm-count', { x: left + j * cell + cell / 2 - 1, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'middle', fill: share > 0.55 ? '#fff' : '#222' }, String(count)));
+      // A style, not the fill attribute: the stylesheet's `.chart text` colour would win over an attribute.
+      g.append(s('text.cm-count', { x: left + j * cell + cell / 2 - 1, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'middle', style: { fill: share > 0.55 ? '#fff' : '#222' } }, String(count)));
       g.append(s('title', `actual ${actual}, predicted ${predicted}: ${count} (${(share * 100).toFixed(0)}% of ${actual})`));
       svg.append(g);
     });

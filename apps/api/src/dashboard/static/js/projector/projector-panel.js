@@ -16,10 +16,10 @@ export function renderProjector(panel, modelId, version, classes, signal) {
   const perplexity = h('input#projector-perplexity', { type: 'number', min: 2, max: 100, value: 30, 'aria-label': 'perplexity', title: 't-SNE perplexity' });
   // Exact-match regexes by default: a plain substring "Shirt" would also match "Tshirt".
   const exact = (c) => (c ? `/^${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$/` : '');
-  const left = h('input#custom-left', { placeholder: 'left: label search', value: exact(classes[0]), title: 'substring, or /regex/' });
-  const right = h('input#custom-right', { placeholder: 'right: label search', value: exact(classes[1]), title: 'substring, or /regex/' });
-  const up = h('input#custom-up', { placeholder: 'up (optional)' });
-  const down = h('input#custom-down', { placeholder: 'down (optional)' });
+  const left = h('input#custom-left', { placeholder: 'left: label search', 'aria-label': 'x axis, left end: label search', value: exact(classes[0]), title: 'substring, or /regex/' });
+  const right = h('input#custom-right', { placeholder: 'right: label search', 'aria-label': 'x axis, right end: label search', value: exact(classes[1]), title: 'substring, or /regex/' });
+  const up = h('input#custom-up', { placeholder: 'up (optional)', 'aria-label': 'y axis, top end: label search (optional)' });
+  const down = h('input#custom-down', { placeholder: 'down (optional)', 'aria-label': 'y axis, bottom end: label search (optional)' });
   const customControls = h('div.custom-controls', { hidden: true }, h('span.small', 'X axis from '), left, h('span.small', ' to '), right, h('span.small', ' · Y axis from '), down, h('span.small', ' to '), up);
   const run = h('button#projector-run', { type: 'button' }, 'Project');
   const download = h('button.link#projector-download', { type: 'button' }, 'Download for TensorBoard (projector.zip)');

@@ -15,9 +15,9 @@ export function classMetricsPanel(perClass) {
         { name: 'F1', color: '#e8590c', values: perClass.map((c) => c.f1) },
       ],
     }),
-    h('table.metrics-table',
+    h('div.table-wrap', h('table.metrics-table',
       h('thead', h('tr', h('th', 'class'), h('th', 'precision'), h('th', 'recall'), h('th', 'F1'), h('th', 'images'))),
-      h('tbody', perClass.map((c) => h('tr', { dataset: { label: c.label } }, h('td', c.label), h('td', pct(c.precision)), h('td', pct(c.recall)), h('td', pct(c.f1)), h('td', c.support))))),
+      h('tbody', perClass.map((c) => h('tr', { dataset: { label: c.label } }, h('td', c.label), h('td', pct(c.precision)), h('td', pct(c.recall)), h('td', pct(c.f1)), h('td', c.support)))))),
   );
   return panel;
 }

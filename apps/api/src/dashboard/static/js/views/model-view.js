@@ -1,67 +1,39 @@
-import { getJson, readEvents } from '../api.js';
+import { getJson } from '../api.js';
 import { clear, h, pct } from '../dom.js';
 import { renderProjector } from '../projector/projector-panel.js';
 import { classMetricsPanel } from './class-metrics-panel.js';
 import { confusionPanel } from './confusion-panel.js';
 import { curvesPanel } from './curves-panel.js';
 import { imagesPanel } from './images-panel.js';
+import { modelHeader } from './model-header.js';
 import { predictPanel } from './predict-panel.js';
-import { stateBadge } from './state-badge.js';
+import { trainPanel } from './train-panel.js';
 import { versionsPanel } from './versions-panel.js';
 
-const ACTIVE_RUN = ['queued', 'running'];
-
-/** One model: live training progress, the selected version's evaluation, projector, images, versions, predict. */
+/** One model (Overview tab): training with live progress, the selected version's evaluation, projector, images, versions, predict. */
 export function renderModel(root, modelId) {
   const abort = new AbortController();
   const header = h('div.model-header');
-  const progress = h('div.run-progress#run-progress');
+  const progress = h('div#train-slot');
   const body = h('div.model-body');
   root.append(h('a.back', { href: '#/' }, '← Models'), header, progress, body);
   const state = { selected: undefined, classes: [] };
+  // The train panel's event stream lives as long as one rendering of it: a reload (a version picked) starts afresh.
+  let trainAbort = new AbortController();
+  abort.signal.addEventListener('abort', () => trainAbort.abort());
 
   const load = async () => {
     const [model, { versions }, { runs }] = await Promise.all([
-      getJson(`/v1/models/${encodeURIComponent(modelId)}`),
+      modelHeader(header, modelId, 'overview'),
       getJson(`/v1/models/${encodeURIComponent(modelId)}/versions`),
       getJson(`/v1/models/${encodeURIComponent(modelId)}/runs`),
     ]);
-    document.title = `${model.name || 'Model'} · Tailor`;
-    clear(header).append(
-      h('h1', model.name || model.id, ' ', stateBadge(model.state)),
-      h('p.muted#model-status', model.status),
-      h('p.small.muted', `id ${model.id} · architecture ${model.architecture}`),
-    );
-    const live = runs.find((r) => ACTIVE_RUN.includes(r.status));
-    if (live) void follow(live);
-    else clear(progress);
+    // When a run ends the page reloads its data and shows what the run produced: the (new) active version.
+    trainAbort.abort();
+    trainAbort = new AbortController();
+    progress.replaceChildren(trainPanel(model, runs, { signal: trainAbort.signal, onEnded: () => ((state.selected = undefined), void load()) }));
     const chosen = versions.find((v) => v.number === state.selected) ?? versions.find((v) => v.active) ?? versions[0];
     await renderBody(model, versions, chosen);
-  };
-
-  /** Live progress from the run's event stream; when the run ends the page reloads its data (a new version). */
-  const follow = async (run) => {
-    const bar = h('progress', { max: 1, value: run.progress });
-    const line = h('span', run.status);
-    clear(progress).append(h('div.card', h('strong', 'Training'), ' ', line, bar));
-    try {
-      await readEvents(
-        `/v1/models/${encodeURIComponent(modelId)}/runs/${run.id}/events`,
-        (event, data) => {
-          if (event === 'progress') {
-            bar.value = data.progress;
-            line.textContent = `${data.status_line ?? data.phase} (${pct(data.progress, 0)})`;
-          } else if (event === 'end') {
-            // Show what the run produced: the (new) active version, not the one that was selected before.
-            state.selected = undefined;
-            void load();
-          }
-        },
-        abort.signal,
-      );
-    } catch (err) {
-      if (!abort.signal.aborted) line.textContent = `progress unavailable: ${err.message}`;
-    }
   };
 
   const renderBody = async (model, versions, version) => {

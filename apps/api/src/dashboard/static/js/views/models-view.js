@@ -7,14 +7,14 @@ const BUSY = [3, 4];
 /** The account's models with their state; polls while any of them is queued or training. */
 export function renderModels(root) {
   const list = h('div.model-list#models');
-  root.append(h('h1', 'Models'), list);
+  root.append(h('div.page-head', h('h1', 'Models'), h('a.button-link.primary#new-model-link', { href: '#/new' }, 'New model')), list);
   let timer;
   let stopped = false;
   const load = async () => {
     try {
       const { models } = await getJson('/v1/models');
       clear(list);
-      if (!models.length) list.append(h('p.muted', 'No models yet. Create one with POST /v1/models.'));
+      if (!models.length) list.append(h('p.muted', 'No models yet: press "New model" to make a classifier from a folder of images.'));
       for (const m of models) {
         list.append(
           h(

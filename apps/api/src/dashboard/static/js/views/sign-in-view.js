@@ -22,7 +22,7 @@ export function renderSignIn(root, onSignedIn) {
       },
     },
     h('h1', 'Sign in'),
-    h('p.muted', 'Use an API key (create one with tailor-admin or POST /v1/account/keys). It is kept only for this tab.'),
+    h('p.muted', 'Use an API key: the one `npm start` printed, one made with tailor-admin, or one made under Keys & notifications. It is kept only for this tab.'),
     h('label', { for: 'api-key' }, 'API key'),
     input,
     h('button#sign-in', { type: 'submit' }, 'Sign in'),
