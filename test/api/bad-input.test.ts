@@ -125,6 +125,15 @@ export const BAD_INPUT_ROWS: Row[] = [
   { name: 'train with a negative seed', method: 'POST', path: '/v1/models/{model}/train', body: json({ seed: -1 }), contentType: 'application/json', status: 400, envelope: 'problem', says: /seed/ },
   { name: 'train with folds 1', method: 'POST', path: '/v1/models/{model}/train', body: json({ settings: { folds: 1 } }), contentType: 'application/json', status: 400, envelope: 'problem', says: /folds/ },
   { name: 'train a model without images', method: 'POST', path: `${V2}/Train/?modelId={empty}`, status: 409, envelope: 'v2' },
+  { name: 'train with an unknown setting', method: 'POST', path: '/v1/models/{model}/train', body: json({ settings: { trainViews: 1000 } }), contentType: 'application/json', status: 400, envelope: 'problem', says: /Unrecognized key.*trainViews/ },
+  { name: 'create a model with an unknown setting', method: 'POST', path: '/v1/models', body: json({ categories: ['A', 'B'], settings: { folds: 3, oodPercentile: 5 } }), contentType: 'application/json', status: 400, envelope: 'problem', says: /oodPercentile/ },
+  { name: 'train with a budget over the service limit', method: 'POST', path: '/v1/models/{model}/train', body: json({ settings: { timeBudgetSeconds: 1200 } }), contentType: 'application/json', status: 400, envelope: 'problem', says: /at most 600/ },
+  { name: 'train with epochs over the bound', method: 'POST', path: '/v1/models/{model}/train', body: json({ settings: { epochs: 100000 } }), contentType: 'application/json', status: 400, envelope: 'problem', says: /epochs/ },
+
+  // Quotas (this server: 2 models, 2 keys): 402 naming the quota, in the route's envelope.
+  { name: 'create a model over the model quota (v1)', method: 'POST', path: '/v1/models', body: json({ categories: ['A', 'B'] }), contentType: 'application/json', status: 402, envelope: 'problem', says: /Quota exhausted: models/ },
+  { name: 'create a model over the model quota (v2)', method: 'POST', path: `${V2}/Model/`, body: () => urlencoded({ categories: ['A', 'B'] }), status: 402, envelope: 'v2', says: /Quota exhausted: models/ },
+  { name: 'create a key over the key quota', method: 'POST', path: '/v1/keys', body: json({ name: 'third' }), contentType: 'application/json', status: 402, envelope: 'problem', says: /Quota exhausted: keys/ },
 ];
 
 describe('bad input: the right status in the right envelope, nothing stored, server healthy after', () => {
@@ -134,7 +143,7 @@ describe('bad input: the right status in the right envelope, nothing stored, ser
   let predictKey: string;
 
   beforeAll(async () => {
-    t = await startTestTailor({ TAILOR_MIN_IMAGES_PER_CLASS: '5' });
+    t = await startTestTailor({ TAILOR_MIN_IMAGES_PER_CLASS: '5', TAILOR_MAX_TRAIN_TIME_BUDGET_S: '600', TAILOR_QUOTA_MODELS: '2', TAILOR_QUOTA_KEYS: '2' });
     const post = (p: string, body: unknown) =>
       fetch(t.baseUrl + p, { method: 'POST', headers: { authorization: t.auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     modelId = (await (await post('/v1/models', { categories: ['Coat', 'Bag'] })).json()).id;

@@ -9,7 +9,9 @@ import { dashboardPlugin } from './dashboard';
 import './plugins/request-context';
 import { registerErrorHandler } from './plugins/error-handler';
 import { TEXT_PART_SLACK } from './plugins/multipart-form';
+import { registerInflightBytes } from './plugins/inflight-bytes';
 import { registerOpenApi } from './plugins/openapi';
+import { registerRateLimit } from './plugins/rate-limit';
 import { healthRoutes } from './routes/health';
 import { v1Routes } from './routes/v1';
 import { v2Routes } from './routes/v2';
@@ -40,6 +42,8 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  registerInflightBytes(app);
+  await registerRateLimit(app);
   await app.register(formbody);
   await app.register(multipart, {
     limits: {

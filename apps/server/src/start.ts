@@ -1,6 +1,6 @@
 import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
-import { createServices, type Services } from '@tailor/core';
+import { createServices, runQueuePolicy, type Services } from '@tailor/core';
 import { artifactFromFiles, isCnnClassifier, loadClassifier, loadCnnClassifier } from '@tailor/ml';
 import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
@@ -49,9 +49,9 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
       });
       registerNotifyWorker({ config, jobs: infra.jobs, notifications: services.notifications });
       // At start every unfinished run is resumed; afterwards only runs whose worker stopped heart-beating.
-      const recovered = await recoverRuns(infra.db, infra.jobs);
+      const recovered = await recoverRuns(infra.db, infra.jobs, runQueuePolicy(config));
       if (recovered) logger.info({ recovered }, 're-enqueued unfinished training runs');
-      stopRecovery = scheduleRecovery(infra.db, infra.jobs, 60_000, 10 * config.TAILOR_JOB_LOCK_MS, (err) =>
+      stopRecovery = scheduleRecovery(infra.db, infra.jobs, runQueuePolicy(config), 60_000, 10 * config.TAILOR_JOB_LOCK_MS, (err) =>
         logger.warn({ err: err.message }, 'run recovery failed'),
       );
     }

@@ -1,3 +1,4 @@
+import { enqueueRun, type RunQueuePolicy } from '@tailor/core';
 import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 
@@ -7,7 +8,7 @@ import type { JobRunner } from '@tailor/queue';
  * process) and after a Redis restart without persistence (queued jobs vanished). A running run is only re-enqueued
  * when its heartbeat is stale, so a run a live worker is training is never started twice.
  */
-export async function recoverRuns(db: Db, jobs: JobRunner, opts: { staleAfterMs: number } = { staleAfterMs: 0 }): Promise<number> {
+export async function recoverRuns(db: Db, jobs: JobRunner, policy: RunQueuePolicy, opts: { staleAfterMs: number } = { staleAfterMs: 0 }): Promise<number> {
   const staleBefore = new Date(Date.now() - opts.staleAfterMs);
   const runs = await db.trainingRun.findMany({
     where: {
@@ -15,13 +16,21 @@ export async function recoverRuns(db: Db, jobs: JobRunner, opts: { staleAfterMs:
     },
     orderBy: { queuedAt: 'asc' },
   });
-  for (const run of runs) await jobs.enqueue('train', { version: 1, runId: run.id }, { jobId: run.id });
+  // Oldest first, each with its account's turn (see enqueueRun), as when they were first queued.
+  for (const run of runs) await enqueueRun(db, jobs, run, policy);
   return runs.length;
 }
 
 /** Runs `recoverRuns` periodically; returns a function that stops it. */
-export function scheduleRecovery(db: Db, jobs: JobRunner, everyMs: number, staleAfterMs: number, onError: (err: Error) => void): () => void {
-  const timer = setInterval(() => void recoverRuns(db, jobs, { staleAfterMs }).catch(onError), everyMs);
+export function scheduleRecovery(
+  db: Db,
+  jobs: JobRunner,
+  policy: RunQueuePolicy,
+  everyMs: number,
+  staleAfterMs: number,
+  onError: (err: Error) => void,
+): () => void {
+  const timer = setInterval(() => void recoverRuns(db, jobs, policy, { staleAfterMs }).catch(onError), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

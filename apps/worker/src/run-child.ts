@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProgressUpdate } from '@tailor/core';
@@ -13,6 +14,22 @@ export class TrainingFailedError extends Error {
 export class TrainingAbortedError extends Error {
   override name = 'TrainingAbortedError';
 }
+/** The process ran past its hard time limit and was killed; retrying would only do the same. */
+export class TimeLimitExceededError extends Error {
+  override name = 'TimeLimitExceededError';
+}
+
+export interface TrainingChildOptions {
+  onProgress: (p: ProgressUpdate) => Promise<boolean>;
+  signal: AbortSignal;
+  /** Kill the process this long after it starts (the run's time budget plus grace). */
+  limitMs?: number;
+  /**
+   * Niceness for the process (and the CNN processes it starts, which inherit it): the HTTP API sharing the machine
+   * keeps its cores when both want them. 0 leaves it as the parent.
+   */
+  nice?: number;
+}
 
 // The child runs TypeScript sources directly, like the parent: tsx's loader is passed explicitly so this works the same
 // under `npm start`, under jest, and in the Docker image.
@@ -24,23 +41,35 @@ const CHILD_ENTRY = path.join(__dirname, 'train-child.ts');
  * (shutdown, job timeout) kills the child. A child that dies without a result is a crash (retryable); one that reports
  * an error failed on its data or settings (not retryable).
  */
-export function runTrainingChild(
-  req: TrainRequest,
-  opts: { onProgress: (p: ProgressUpdate) => Promise<boolean>; signal: AbortSignal },
-): Promise<TrainOutcome> {
+export function runTrainingChild(req: TrainRequest, opts: TrainingChildOptions): Promise<TrainOutcome> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD_ENTRY, [], {
       execArgv: ['--import', TSX_LOADER],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (opts.nice && child.pid) {
+      try {
+        os.setPriority(child.pid, Math.min(19, os.getPriority(child.pid) + opts.nice));
+      } catch {
+        // Not permitted (a container without CAP_SYS_NICE cannot lower below its own); training still works.
+      }
+    }
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(limit);
       opts.signal.removeEventListener('abort', onAbort);
       fn();
     };
+    const limit =
+      opts.limitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            finish(() => reject(new TimeLimitExceededError(`training process killed after ${Math.round(opts.limitMs! / 1000)} s`)));
+          }, opts.limitMs);
     const onAbort = () => {
       child.kill('SIGKILL');
       finish(() => reject(new TrainingAbortedError('training interrupted')));

@@ -3,7 +3,16 @@
  * off the event loop of the process that answers HTTP and heartbeats jobs. It reads images and writes artifacts
  * through the blob store itself (only ids travel over IPC) and reports progress as messages.
  */
-import { artifactToFiles, InvalidImageError, skippedMessage, trainClassifier, trainCnnClassifier, type PixelLimits, type SkippedImage } from '@tailor/ml';
+import {
+  artifactToFiles,
+  InvalidImageError,
+  skippedMessage,
+  trainClassifier,
+  trainCnnClassifier,
+  type PixelLimits,
+  type SkippedImage,
+  type TrainSettings,
+} from '@tailor/ml';
 import { BlobNotFoundError, createBlobStore, type BlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
@@ -13,11 +22,27 @@ function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
 }
 
-/** Only the engine settings a user may set pass through; everything else keeps the engine's defaults. */
-function pickNumbers(settings: Record<string, unknown>, keys: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of keys) if (typeof settings[k] === 'number') out[k] = settings[k] as number;
-  return out;
+/**
+ * The engine settings a user may set, each within the bounds the API validates them with (v1.trainSettings); every
+ * other key (a run queued before unknown keys were refused, say) keeps the engine's default. The clamps repeat the
+ * contract's bounds so that nothing stored earlier can ask the engine for unbounded work.
+ */
+const USER_NUMBERS: Record<string, [number, number]> = { folds: [2, 10], maxEnsemble: [1, 64] };
+
+function userSettings(settings: Record<string, unknown>): Partial<TrainSettings> {
+  const out: Record<string, unknown> = {};
+  for (const [k, [min, max]] of Object.entries(USER_NUMBERS)) {
+    const v = settings[k];
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = Math.min(max, Math.max(min, Math.round(v)));
+  }
+  if (settings.ensemble === 'greedy' || settings.ensemble === 'near-best') out.ensemble = settings.ensemble;
+  return out as Partial<TrainSettings>;
+}
+
+/** Epochs of the tutorial CNNs, within the contract's bounds (the time limit cuts a run that asks too many). */
+function cnnEpochs(settings: Record<string, unknown>): number | undefined {
+  const v = settings.epochs;
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(500, Math.max(1, Math.round(v))) : undefined;
 }
 
 const CNN_ARCHS = ['cnn1', 'cnn3', 'cnn4'] as const;
@@ -60,7 +85,7 @@ async function trainCnnModel(req: TrainRequest, blobs: BlobStore) {
     classes: req.classes,
     arch: req.architecture as (typeof CNN_ARCHS)[number],
     seed: req.seed,
-    epochs: typeof req.settings.epochs === 'number' ? req.settings.epochs : undefined,
+    epochs: cnnEpochs(req.settings),
     onProgress: (p) => void send({ type: 'progress', progress: p }),
   });
   const files: Array<{ name: string; size: number }> = [];
@@ -90,9 +115,9 @@ async function train(req: TrainRequest) {
     seed: req.seed,
     settings: {
       architecture: req.architecture === 'auto' || /^(transfer|finetune):/.test(req.architecture) ? (req.architecture as 'auto') : 'auto',
-      searchBudgetSeconds: req.timeBudgetSeconds,
-      ...pickNumbers(req.settings, ['folds', 'trainViews', 'maxEnsemble', 'oodPercentile']),
-      ...(req.settings.ensemble === 'greedy' || req.settings.ensemble === 'near-best' ? { ensemble: req.settings.ensemble } : {}),
+      timeBudgetSeconds: req.timeBudgetSeconds,
+      ...(req.threads ? { threads: req.threads } : {}),
+      ...userSettings(req.settings),
     },
     cache: new BlobEmbeddingCache(blobs),
     onProgress: (p) => void send({ type: 'progress', progress: p }),

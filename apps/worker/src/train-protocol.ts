@@ -11,7 +11,10 @@ export interface TrainRequest {
   seed: number;
   settings: Record<string, unknown>;
   architecture: string;
+  /** Seconds for the whole run (loading, embedding, search, final fit): the engine plans to fit it. */
   timeBudgetSeconds: number;
+  /** onnxruntime threads (TAILOR_TRAIN_THREADS); the engine's default otherwise. */
+  threads?: number;
   /** The uploads' pixel limit, applied again when images load (older uploads were checked less). */
   maxImagePixels?: number;
   /** Readable images each class needs once unreadable ones are skipped. */

@@ -1,9 +1,11 @@
 import type { Config } from '@tailor/config';
-import { RunLifecycle } from '@tailor/core';
+import { RunLifecycle, summarizeDataset } from '@tailor/core';
+// The run's time budget and its hard limit (see packages/core/src/training/time-budget.ts).
+import { budgetExceededMessage, hardLimitSeconds, runBudgetSeconds } from '@tailor/core';
 import type { Db } from '@tailor/db';
 import { jobCatalog, type JobRunner } from '@tailor/queue';
 import { blobStoreConfig } from './blob-config';
-import { ChildCrashedError, runTrainingChild, TrainingAbortedError } from './run-child';
+import { ChildCrashedError, runTrainingChild, TimeLimitExceededError, TrainingAbortedError } from './run-child';
 
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
@@ -44,6 +46,9 @@ export function registerTrainingWorker(deps: {
       const used = new Set(images.map((i) => i.category.name));
       const classes = categories.map((c) => c.name).filter((n) => used.has(n));
       const settings = (run.settings ?? {}) as Record<string, unknown>;
+      // The budget bounds the whole run: the engine plans within it, and the process is cut at the hard limit.
+      const budget = runBudgetSeconds(settings, config.TAILOR_TRAIN_TIME_BUDGET_S);
+      const limitSeconds = hardLimitSeconds(budget, config.TAILOR_TRAIN_GRACE_S);
       const started = Date.now();
       logger.info({ ...log, modelId: run.modelId, images: images.length, classes: classes.length }, 'training started');
       try {
@@ -57,12 +62,16 @@ export function registerTrainingWorker(deps: {
             seed: run.seed,
             settings,
             architecture: run.model.architecture,
-            timeBudgetSeconds: Number(settings.timeBudgetSeconds ?? config.TAILOR_TRAIN_TIME_BUDGET_S),
+            timeBudgetSeconds: budget,
+            ...(config.TAILOR_TRAIN_THREADS ? { threads: config.TAILOR_TRAIN_THREADS } : {}),
             maxImagePixels: config.TAILOR_MAX_IMAGE_PIXELS,
             minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS,
           },
-          { onProgress: (p) => lifecycle.progress(runId, p), signal: ctx.signal },
+          { onProgress: (p) => lifecycle.progress(runId, p), signal: ctx.signal, limitMs: limitSeconds * 1000, nice: config.TAILOR_TRAIN_NICE },
         );
+        // What it trained on: the snapshot, less the images it had to skip (their hash says which images trained it).
+        const skipped = new Set(((outcome.metrics as { skippedImages?: Array<{ id: string }> }).skippedImages ?? []).map((s) => s.id));
+        const trained = images.filter((i) => !skipped.has(i.id)).map((i) => ({ category: i.category.name, sha256: i.sha256 }));
         const version = await lifecycle.publish(runId, {
           artifactPrefix: `models/${run.modelId}/runs/${runId}`,
           artifacts: { files: outcome.files },
@@ -70,11 +79,12 @@ export function registerTrainingWorker(deps: {
           backbone: outcome.backbone,
           architecture: outcome.architecture,
           classes,
+          dataset: summarizeDataset(trained, classes),
         });
         logger.info({ ...log, versionId: version.id, seconds: (Date.now() - started) / 1000 }, 'training finished');
         await ended(runId);
       } catch (err) {
-        const message = (err as Error).message;
+        const message = err instanceof TimeLimitExceededError ? budgetExceededMessage(budget, limitSeconds) : (err as Error).message;
         if (err instanceof TrainingAbortedError && !(await lifecycle.isActive(runId))) {
           return logger.info(log, 'run canceled');
         }

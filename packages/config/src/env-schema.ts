@@ -43,6 +43,10 @@ export const envSchema = z.object({
   // Width x height an image may have (uploads, training, predictions): checked from the header, then decoding stops
   // there too, so one image never costs more than ~3 bytes per allowed pixel. 50 MP: an 8K photo passes.
   TAILOR_MAX_IMAGE_PIXELS: int(50_000_000, 1),
+  // Dataset imports (POST /v1/models/import): the zip is spooled to a temporary file up to this size, never held in
+  // memory; each image in it is held to TAILOR_MAX_UPLOAD_BYTES and the upload checks.
+  TAILOR_MAX_IMPORT_BYTES: int(2 * 1024 ** 3, 1),
+  TAILOR_MAX_IMPORT_IMAGES: int(50_000, 1),
   TAILOR_MIN_IMAGES_PER_CLASS: int(5, 1),
   TAILOR_MAX_URLS_PER_REQUEST: int(50, 1),
   TAILOR_URL_FETCH_TIMEOUT_MS: int(10000, 1),
@@ -55,7 +59,35 @@ export const envSchema = z.object({
   // How long a stopping worker lets a running job finish before handing it back to the queue.
   TAILOR_SHUTDOWN_GRACE_MS: int(20000, 0),
   TAILOR_TRAIN_TIME_BUDGET_S: int(150, 5),
+  // The largest time budget a run may ask for (settings.timeBudgetSeconds); the contract's own ceiling is 3600.
+  TAILOR_MAX_TRAIN_TIME_BUDGET_S: int(3600, 5),
+  // The worker cuts a training process at budget + max(this, budget / 2): the engine plans to fit the budget by a
+  // cost model, and this is the hard stop when the machine turns out slower than the model thinks.
+  TAILOR_TRAIN_GRACE_S: int(60, 0),
+  // Niceness of the training process (0-19): the API in the same machine keeps answering while a model trains.
+  TAILOR_TRAIN_NICE: int(10, 0).pipe(z.number().max(19)),
+  // onnxruntime threads of the training process; unset = 1 when the API runs in the same process group (role all),
+  // else the engine's default.
+  TAILOR_TRAIN_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   TAILOR_PREDICTOR_CACHE_SIZE: int(8, 1),
+
+  // Fairness: queued + running runs one account may have at once (0 = unlimited).
+  TAILOR_MAX_ACTIVE_RUNS_PER_ACCOUNT: int(3, 0),
+  // Requests per API key per minute (0 = unlimited); shared through Redis when REDIS_URL is set.
+  TAILOR_RATE_LIMIT_PER_MINUTE: int(3000, 0),
+  // Per-account quotas (0 = unlimited). Exceeding one answers 402 naming it.
+  TAILOR_QUOTA_MODELS: int(100, 0),
+  TAILOR_QUOTA_IMAGES: int(50_000, 0),
+  TAILOR_QUOTA_STORED_BYTES: int(10 * 1024 ** 3, 0),
+  TAILOR_QUOTA_TRAINING_MINUTES_PER_DAY: int(240, 0),
+  TAILOR_QUOTA_KEYS: int(20, 0),
+  TAILOR_QUOTA_WEBHOOKS: int(20, 0),
+  // Memory bounds of one API process: bytes of uploaded and downloaded files held at once (past it: 503 +
+  // Retry-After), bytes one request may download by URL, and the embedding projector's size and time.
+  TAILOR_MAX_INFLIGHT_UPLOAD_BYTES: int(256 * 1024 ** 2, 1),
+  TAILOR_MAX_URL_BYTES_PER_REQUEST: int(100 * 1024 ** 2, 1),
+  TAILOR_PROJECTOR_MAX_IMAGES: int(5000, 1),
+  TAILOR_PROJECTOR_TIMEOUT_S: int(300, 1),
 
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Tailor <tailor@localhost>'),

@@ -1,4 +1,4 @@
-import { AppError } from '@tailor/core';
+import { AppError, RetryableError, unavailableError } from '@tailor/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { STATUS_CODES } from 'node:http';
@@ -8,11 +8,19 @@ interface Rendered {
   code: string;
   message: string;
   details: Array<{ reason: string; message: string; field?: string }>;
+  /** Seconds, sent as Retry-After (429, 503). */
+  retryAfter?: number;
 }
 
 /** Maps any thrown error to status + public details. Internal errors never expose their message. */
 function classify(error: unknown): Rendered {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  // A store away for a while (restarting, unreachable, full) is a 503 the client can retry, not a 500.
+  const unavailable = unavailableError(error);
+  if (unavailable) return classify(unavailable);
+  if (error instanceof AppError) {
+    const retryAfter = error instanceof RetryableError ? error.retryAfterSeconds : undefined;
+    return { status: error.status, code: error.code, message: error.message, details: error.details, retryAfter };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     return {
       status: 400,
@@ -39,7 +47,8 @@ function classify(error: unknown): Rendered {
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
     const r = classify(error);
-    if (r.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (r.status === 503) request.log.warn({ err: error }, r.message);
+    else if (r.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: r.status, code: r.code }, r.message);
     return send(request, reply, r);
   });
@@ -51,6 +60,7 @@ export function registerErrorHandler(app: FastifyInstance) {
 function send(request: FastifyRequest, reply: FastifyReply, r: Rendered) {
   const title = STATUS_CODES[r.status] ?? 'Error';
   if (r.status === 401) reply.header('www-authenticate', 'Basic realm="tailor"');
+  if (r.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(r.retryAfter))));
   if (request.url.startsWith('/api/v2/')) {
     const errors = r.details.length ? r.details.map(({ reason, message }) => ({ reason, message })) : [{ reason: title, message: r.message }];
     return reply.status(r.status).send({ message: title, code: r.status, errors, request_id: request.id });

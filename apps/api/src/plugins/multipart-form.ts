@@ -1,5 +1,6 @@
 import { AppError, BadRequestError, PayloadTooLargeError, type IncomingFile } from '@tailor/core';
 import type { FastifyRequest } from 'fastify';
+import { reserveChunk, reserveDeclaredBody } from './inflight-bytes';
 
 export interface ParsedForm {
   fields: Record<string, string[]>;
@@ -27,7 +28,8 @@ function isTextPart(part: { fieldname: string; filename?: string }): boolean {
 /**
  * Reads a multipart form: all fields (a field may repeat) and every file part, whatever its field name or order
  * (clients send `file` before or after `category`/`modelId`). Each file is held in memory up to the per-file limit so
- * it can be validated as an image before anything is written; bigger files are drained and reported. A body that
+ * it can be validated as an image before anything is written; bigger files are drained and reported. What is held
+ * counts against the process's in-flight byte budget (TAILOR_MAX_INFLIGHT_UPLOAD_BYTES) until the response is sent. A body that
  * is not valid multipart is the client's fault (400), never a 500.
  */
 export async function readMultipartForm(request: FastifyRequest): Promise<ParsedForm> {
@@ -35,6 +37,8 @@ export async function readMultipartForm(request: FastifyRequest): Promise<Parsed
   const { TAILOR_MAX_UPLOAD_BYTES: maxBytes, TAILOR_MAX_FILES_PER_REQUEST: maxFiles } = request.server.config;
   const tooMany = () => new PayloadTooLargeError(`Too many files in one request (limit ${maxFiles}); nothing was stored`);
   const form: ParsedForm = { fields: {}, files: [], oversized: [] };
+  // Memory: the body's bytes are reserved from the process's in-flight budget before they are held (503 past it).
+  const reserved = reserveDeclaredBody(request);
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
@@ -42,7 +46,10 @@ export async function readMultipartForm(request: FastifyRequest): Promise<Parsed
         continue;
       }
       const chunks: Buffer[] = [];
-      for await (const chunk of part.file) chunks.push(chunk as Buffer);
+      for await (const chunk of part.file) {
+        if (!reserved) reserveChunk(request, (chunk as Buffer).length);
+        chunks.push(chunk as Buffer);
+      }
       if (isTextPart(part)) {
         (form.fields[part.fieldname] ??= []).push(Buffer.concat(chunks).toString('utf8'));
         continue;

@@ -2,6 +2,7 @@ import { ConflictError, type Services } from '@tailor/core';
 import { createHash } from 'node:crypto';
 import { BlobNotFoundError, type BlobStore } from '@tailor/storage';
 import { decodeEmbeddingSet, encodeEmbeddingSet, type EmbeddingSet } from './embedding-set';
+import type { ProjectorGate } from './projector-gate';
 
 /** What the projector needs of a loaded classifier: the features its OOD detector uses. */
 export interface Embedder {
@@ -15,8 +16,10 @@ export type EmbedderLoader = (files: Record<string, Buffer>) => Promise<Embedder
 export interface EmbeddingServiceOptions {
   /** Images per forward pass: bounds memory while keeping the backbone's batches full. */
   batchSize?: number;
-  /** Refuse models with more images than this (the browser's t-SNE is sized for about a thousand). */
+  /** Refuse models with more images than this (TAILOR_PROJECTOR_MAX_IMAGES). */
   maxImages?: number;
+  /** Runs the computation of a set: one at a time per process, under a deadline. */
+  gate?: ProjectorGate;
 }
 
 interface StoredArtifacts {
@@ -57,7 +60,8 @@ export class EmbeddingService {
       p = (async () => {
         const cached = await this.readCache(key);
         if (cached && cached.digest === digest) return cached;
-        const set = await this.compute(accountId, modelId, version, images, digest);
+        const compute = (signal?: AbortSignal) => this.compute(accountId, modelId, version, images, digest, signal);
+        const set = this.opts.gate ? await this.opts.gate.run(compute) : await compute();
         await this.blobs.put(key, encodeEmbeddingSet(set), { contentType: 'application/octet-stream' });
         return set;
       })().finally(() => this.inFlight.delete(flightKey));
@@ -94,6 +98,7 @@ export class EmbeddingService {
     version: { artifactPrefix: string; artifacts: unknown },
     items: Array<{ id: string; label: string }>,
     digest: string,
+    signal?: AbortSignal,
   ): Promise<EmbeddingSet> {
     const stored = version.artifacts as StoredArtifacts;
     const files: Record<string, Buffer> = {};
@@ -104,6 +109,7 @@ export class EmbeddingService {
       const batch = this.opts.batchSize ?? 32;
       const rows: Float32Array[] = [];
       for (let i = 0; i < items.length; i += batch) {
+        signal?.throwIfAborted();
         const bytes: Buffer[] = [];
         for (const it of items.slice(i, i + batch)) {
           const found = await this.services.images.getBytes(accountId, modelId, it.id);

@@ -4,3 +4,4 @@ export { metadataTsv, projectorConfigJson, projectorConfigPbtxt, tensorTsv, type
 export { buildProjectorZip } from './projector-export';
 export { makeSprite, type Sprite } from './sprite';
 export { writeZip, type ZipEntry } from './zip-writer';
+export { ProjectorGate } from './projector-gate';

@@ -1,4 +1,4 @@
-import type { Services } from '@tailor/core';
+import { ConflictError, type Services } from '@tailor/core';
 import type { EmbeddingSet } from './embedding-set';
 import { metadataTsv, projectorConfigJson, projectorConfigPbtxt, tensorTsv, type ProjectorNames } from './projector-files';
 import { makeSprite } from './sprite';
@@ -14,14 +14,18 @@ export async function buildProjectorZip(
   modelId: string,
   version: { number: number; createdAt: Date },
   set: EmbeddingSet,
+  signal?: AbortSignal,
 ): Promise<Buffer> {
-  const bytes: Buffer[] = [];
-  for (const it of set.items) {
-    const found = await services.images.getBytes(accountId, modelId, it.id);
-    if (!found) throw new Error(`image ${it.id} is gone`);
-    bytes.push(found.bytes);
-  }
-  const sprite = await makeSprite(bytes);
+  // Each original is read when its thumbnail is made, never all at once.
+  const sprite = await makeSprite(
+    set.items.length,
+    async (i) => {
+      const found = await services.images.getBytes(accountId, modelId, set.items[i]!.id);
+      if (!found) throw new ConflictError(`Image ${set.items[i]!.id} disappeared while the projector export was made; try again`);
+      return found.bytes;
+    },
+    { signal },
+  );
   const names: ProjectorNames = {
     tensorName: `model-${modelId}-v${version.number}`,
     tensorPath: 'tensors.tsv',

@@ -1,5 +1,6 @@
 import type { Db } from '@tailor/db';
 import { ForbiddenError, UnauthorizedError } from '../errors';
+import type { QuotaService } from '../quotas';
 import { DEFAULT_SCOPES, SCOPES, displayPrefix, generateApiKey, hashApiKey, sameHash, type Scope } from './api-key';
 
 export interface Principal {
@@ -16,7 +17,10 @@ export interface CreatedKey {
 }
 
 export class AccountService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly quotas?: QuotaService,
+  ) {}
 
   /** Creates an account with its first key; the key is returned once and only its hash is stored. */
   async createAccount(input: { name: string; email?: string; key?: string; scopes?: Scope[] }) {
@@ -37,9 +41,10 @@ export class AccountService {
   async createKey(accountId: string, opts: { name?: string; scopes?: Scope[] } = {}): Promise<CreatedKey> {
     const key = generateApiKey();
     const scopes = opts.scopes ?? DEFAULT_SCOPES;
-    const row = await this.db.apiKey.create({
-      data: { accountId, name: opts.name ?? 'key', prefix: displayPrefix(key), hash: hashApiKey(key), scopes },
-    });
+    const data = { accountId, name: opts.name ?? 'key', prefix: displayPrefix(key), hash: hashApiKey(key), scopes };
+    const row = this.quotas
+      ? await this.quotas.createWithin(accountId, 'keys', (tx) => tx.apiKey.create({ data }))
+      : await this.db.apiKey.create({ data });
     return { id: row.id, key, prefix: row.prefix, scopes };
   }
 

@@ -59,3 +59,40 @@ export class PayloadTooLargeError extends AppError {
     super(413, 'payload_too_large', message);
   }
 }
+
+/** The account has used up one of its quotas (the original service answered 402 for these). */
+export class QuotaExceededError extends AppError {
+  constructor(
+    readonly quota: string,
+    message: string,
+  ) {
+    super(402, 'quota_exceeded', message, [{ reason: 'Quota exhausted', message, field: quota }]);
+  }
+}
+
+/**
+ * A condition that passes by itself (a store restarting, the server's upload memory in use, a rate limit): the client
+ * should try again after `retryAfterSeconds`, which the HTTP layer sends as Retry-After.
+ */
+export class RetryableError extends AppError {
+  constructor(
+    status: 429 | 503,
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(status, code, message);
+  }
+}
+
+export class ServiceUnavailableError extends RetryableError {
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(503, 'service_unavailable', message, retryAfterSeconds);
+  }
+}
+
+export class TooManyRequestsError extends RetryableError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'too_many_requests', message, retryAfterSeconds);
+  }
+}

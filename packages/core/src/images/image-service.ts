@@ -5,6 +5,7 @@ import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
 import { releaseImageBlobs, withImageBlobLock } from '../blobs';
 import { BadRequestError } from '../errors';
 import { isUuid, type ModelService } from '../models';
+import { UploadAllowance, type QuotaService } from '../quotas';
 
 export interface IncomingFile {
   filename: string;
@@ -41,6 +42,7 @@ export class ImageService {
     private readonly blobs: BlobStore,
     private readonly models: ModelService,
     private readonly limits: ImageLimits,
+    private readonly quotas?: QuotaService,
   ) {}
 
   async upload(accountId: string, modelId: string, categoryName: string, files: IncomingFile[]): Promise<UploadResult[]> {
@@ -51,8 +53,19 @@ export class ImageService {
         { reason: 'category', message: `The model's categories are: ${model.categories.map((c) => c.name).join(', ')}` },
       ]);
     }
+    // 402 before anything is read when the account has no room left; else files are taken while they fit.
+    const allowance = this.quotas ? await this.quotas.uploadAllowance(accountId) : UploadAllowance.unlimited();
     const results: UploadResult[] = [];
-    for (const file of files) results.push(await this.storeOne(model.id, category.id, categoryName, file));
+    for (const file of files) {
+      const overQuota = allowance.take(file.bytes.length);
+      if (overQuota) {
+        results.push({ file: file.filename, status: 'rejected', message: overQuota });
+        continue;
+      }
+      const result = await this.storeOne(model.id, category.id, categoryName, file);
+      if (result.status !== 'stored') allowance.giveBack(file.bytes.length);
+      results.push(result);
+    }
     await this.models.refreshDataState(model.id);
     return results;
   }

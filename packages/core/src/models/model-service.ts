@@ -2,6 +2,7 @@ import type { Db } from '@tailor/db';
 import type { BlobStore } from '@tailor/storage';
 import { deleteBlobPrefix, releaseImageBlobs } from '../blobs';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import type { QuotaService } from '../quotas';
 import { architectureProblem } from './architecture';
 import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
 const CATEGORY_NAME = /^[^\u0000-\u001f/\\]{1,100}$/;
@@ -19,7 +20,7 @@ export class ModelService {
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
-    private readonly opts: { minImagesPerClass: number },
+    private readonly opts: { minImagesPerClass: number; quotas?: QuotaService },
   ) {}
 
   async create(accountId: string, input: CreateModelInput) {
@@ -35,17 +36,18 @@ export class ModelService {
     const badArchitecture = architectureProblem(architecture);
     if (badArchitecture) problems.push({ reason: 'architecture', message: badArchitecture });
     if (problems.length) throw new BadRequestError('Invalid model definition', problems);
-    const model = await this.db.model.create({
-      data: {
-        accountId,
-        name: input.name,
-        architecture,
-        settings: (input.settings ?? {}) as object,
-        state: ModelState.Created,
-        status: STATUS_TEXT.created,
-        categories: { create: categories.map((name, position) => ({ name, position })) },
-      },
-    });
+    const data = {
+      accountId,
+      name: input.name,
+      architecture,
+      settings: (input.settings ?? {}) as object,
+      state: ModelState.Created,
+      status: STATUS_TEXT.created,
+      categories: { create: categories.map((name, position) => ({ name, position })) },
+    };
+    const model = this.opts.quotas
+      ? await this.opts.quotas.createWithin(accountId, 'models', (tx) => tx.model.create({ data }))
+      : await this.db.model.create({ data });
     return this.get(accountId, model.id);
   }
 

@@ -2,6 +2,7 @@ import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 import { BadRequestError, NotFoundError } from '../errors';
 import { isUuid, type ModelService } from '../models';
+import type { QuotaService } from '../quotas';
 import { safeFetch, UrlFetchError, urlPolicyProblem } from '../url-fetch';
 import { buildRunEvent, type RunEvent } from './run-event';
 import { generateWebhookSecret, signWebhook } from './signature';
@@ -28,7 +29,7 @@ export class NotificationService {
     private readonly db: Db,
     private readonly jobs: JobRunner,
     private readonly models: ModelService,
-    private readonly opts: { allowPrivateUrls: boolean; timeoutMs: number; publicUrl?: string },
+    private readonly opts: { allowPrivateUrls: boolean; timeoutMs: number; publicUrl?: string; quotas?: QuotaService },
   ) {}
 
   async createWebhook(accountId: string, input: { url: string; modelId?: string; events?: string[] }) {
@@ -39,7 +40,9 @@ export class NotificationService {
     const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
     if (unknown.length) throw new BadRequestError(`Unknown events: ${unknown.join(', ')} (known: ${WEBHOOK_EVENTS.join(', ')})`);
     if (input.modelId) await this.models.get(accountId, input.modelId);
-    return this.db.webhook.create({ data: { accountId, modelId: input.modelId, url: url.toString(), secret: generateWebhookSecret(), events } });
+    const data = { accountId, modelId: input.modelId, url: url.toString(), secret: generateWebhookSecret(), events };
+    if (!this.opts.quotas) return this.db.webhook.create({ data });
+    return this.opts.quotas.createWithin(accountId, 'webhooks', (tx) => tx.webhook.create({ data }));
   }
 
   listWebhooks(accountId: string) {

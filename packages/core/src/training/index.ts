@@ -1,5 +1,7 @@
 export { TrainingService, restoreModelAfterRun } from './training-service';
-export type { StartTrainingInput } from './training-service';
+export type { StartTrainingInput, TrainingServiceOptions } from './training-service';
+export { enqueueRun, type RunQueuePolicy } from './run-queue';
+export { budgetExceededMessage, hardLimitSeconds, runBudgetSeconds, trainJobTimeoutMs } from './time-budget';
 export { datasetProblems } from './dataset-check';
 export { progressLine, formatDuration } from './progress-text';
 export type { RunProgressView } from './progress-text';

@@ -3,12 +3,22 @@ import type { Db } from '@tailor/db';
 import type { JobRunner } from '@tailor/queue';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { BUSY_STATES, isUuid, ModelState, STATUS_TEXT, type ModelService } from '../models';
+import type { QuotaService } from '../quotas';
 import { datasetProblems } from './dataset-check';
 import { progressLine } from './progress-text';
+import { enqueueRun, type RunQueuePolicy } from './run-queue';
+import { runBudgetSeconds } from './time-budget';
 
 export interface StartTrainingInput {
   seed?: number;
   settings?: Record<string, unknown>;
+}
+
+export interface TrainingServiceOptions extends RunQueuePolicy {
+  minImagesPerClass: number;
+  /** The largest timeBudgetSeconds a run may ask for (TAILOR_MAX_TRAIN_TIME_BUDGET_S). */
+  maxBudgetSeconds: number;
+  quotas?: QuotaService;
 }
 
 /** The API side of training: validates, records a queued run and enqueues it. Only workers consume. */
@@ -17,11 +27,16 @@ export class TrainingService {
     private readonly db: Db,
     private readonly jobs: JobRunner,
     private readonly models: ModelService,
-    private readonly opts: { minImagesPerClass: number },
+    private readonly opts: TrainingServiceOptions,
   ) {}
 
   async start(accountId: string, modelId: string, input: StartTrainingInput = {}) {
     const model = await this.models.get(accountId, modelId);
+    const budget = runBudgetSeconds({ ...(model.settings as object), ...(input.settings ?? {}) }, this.opts.defaultBudgetSeconds);
+    if (budget > this.opts.maxBudgetSeconds) {
+      const message = `settings.timeBudgetSeconds is ${budget}; this service allows at most ${this.opts.maxBudgetSeconds}`;
+      throw new BadRequestError(message, [{ reason: 'invalid', message, field: 'settings.timeBudgetSeconds' }]);
+    }
     if (BUSY_STATES.includes(model.state)) {
       throw new ConflictError('Model is already training', [
         { reason: 'Model is not ready', message: 'A training run is already queued or running; wait for it or cancel it' },
@@ -35,6 +50,8 @@ export class TrainingService {
     const settings = { ...(model.settings as object), ...(input.settings ?? {}), architecture: model.architecture };
     // The conditional update makes two concurrent Train calls start one run: the loser sees no row change.
     const run = await this.db.$transaction(async (tx) => {
+      // Under the account's lock: its run slots and training minutes (429 / 402), counted with this run's row.
+      await this.opts.quotas?.assertCanQueueRun(tx, model.accountId, budget);
       const claimed = await tx.model.updateMany({
         where: { id: model.id, state: { notIn: BUSY_STATES } },
         data: { state: ModelState.Queued, status: STATUS_TEXT.queued },
@@ -47,7 +64,7 @@ export class TrainingService {
       });
     });
     try {
-      await this.jobs.enqueue('train', { version: 1, runId: run.id }, { jobId: run.id });
+      await enqueueRun(this.db, this.jobs, run, this.opts);
     } catch (err) {
       // Nothing may stay half-written: without a job the run would sit queued forever.
       await this.db.$transaction([

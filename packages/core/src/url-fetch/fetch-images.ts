@@ -1,22 +1,49 @@
+import { ServiceUnavailableError } from '../errors';
+import type { ByteLease } from '../limits';
 import { safeFetch, UrlFetchError } from './safe-fetch';
 
 export interface UrlFetchLimits {
   timeoutMs: number;
+  /** Per URL. */
   maxBytes: number;
   allowPrivate: boolean;
+  /** Bytes all of one request's downloads may add up to; URLs past it fail one by one. */
+  totalBytes?: number;
+  /** The request's share of the process's in-flight byte budget: each download reserves its cap before it starts. */
+  lease?: ByteLease;
 }
 
 export type FetchedImage = { url: string; name: string; bytes: Buffer; error?: undefined } | { url: string; name: string; bytes?: undefined; error: string };
 
-/** Downloads image URLs a few at a time; each URL gets its own outcome (a failure never fails the others). */
+/**
+ * Downloads image URLs a few at a time; each URL gets its own outcome (a failure never fails the others). Memory is
+ * bounded twice: the request's total (each download may use what the earlier ones left, reserved before it starts,
+ * so concurrent downloads cannot overshoot it) and the process's in-flight budget (no room there: 503, retry later).
+ */
 export async function fetchImages(urls: string[], limits: UrlFetchLimits, concurrency = 4): Promise<FetchedImage[]> {
   const out: FetchedImage[] = new Array(urls.length);
+  let left = limits.totalBytes ?? Infinity;
   let next = 0;
   const worker = async () => {
     while (next < urls.length) {
       const i = next++;
       const url = urls[i]!;
-      out[i] = await fetchOne(url, limits);
+      const cap = Math.min(limits.maxBytes, left);
+      if (cap <= 0) {
+        out[i] = { url, name: url, error: `download skipped: this request's downloads reached their limit of ${limits.totalBytes} bytes` };
+        continue;
+      }
+      if (limits.lease && !limits.lease.reserve(cap)) {
+        throw new ServiceUnavailableError('The server is holding as many downloaded and uploaded bytes as it may at once; try again shortly');
+      }
+      left -= cap;
+      try {
+        out[i] = await fetchOne(url, { ...limits, maxBytes: cap });
+      } finally {
+        const used = out[i]?.bytes?.length ?? 0;
+        left += cap - used;
+        limits.lease?.release(cap - used);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, worker));
@@ -26,7 +53,7 @@ export async function fetchImages(urls: string[], limits: UrlFetchLimits, concur
 async function fetchOne(url: string, limits: UrlFetchLimits): Promise<FetchedImage> {
   const name = url;
   try {
-    const res = await safeFetch(url, { ...limits, method: 'GET' });
+    const res = await safeFetch(url, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, allowPrivate: limits.allowPrivate, method: 'GET' });
     if (res.status !== 200) return { url, name, error: `download failed: HTTP ${res.status}` };
     return { url, name, bytes: res.body };
   } catch (err) {

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
 
 const tags = ['Account'];
-const accountView = z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), notifyEmail: z.boolean(), scopes: z.array(z.string()) });
+const accountView = z
+  .object({ id: z.string(), name: z.string(), email: z.string().nullable(), notifyEmail: z.boolean(), scopes: z.array(z.string()) })
+  .extend(v1.accountUsageView.shape);
 
 export async function v1AccountRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -17,14 +19,24 @@ export async function v1AccountRoutes(app: FastifyInstance) {
     revokedAt: k.revokedAt?.toISOString() ?? null,
   });
 
+  // Quotas and what the account uses of them, with the per-key request limit (see plugins/rate-limit.ts).
+  const usage = async (accountId: string) => {
+    const u = await app.services.quotas.usage(accountId);
+    const perMinute = app.config.TAILOR_RATE_LIMIT_PER_MINUTE;
+    return {
+      quotas: { ...u, trainingMinutesToday: { ...u.trainingMinutesToday, resetsAt: u.trainingMinutesToday.resetsAt.toISOString() } },
+      rateLimit: { requestsPerMinute: perMinute > 0 ? perMinute : null },
+    };
+  };
+
   r.route({
     method: 'GET',
     url: '/account',
-    schema: { operationId: 'getAccount', tags, summary: 'The account of the presented key', response: { 200: accountView } },
+    schema: { operationId: 'getAccount', tags, summary: 'The account of the presented key, its quotas and what it uses of them', response: { 200: accountView } },
     handler: async (request) => {
       const p = await authorize(request, 'predict');
       const a = await app.services.accounts.getAccount(p.accountId);
-      return { id: a.id, name: a.name, email: a.email, notifyEmail: a.notifyEmail, scopes: p.scopes };
+      return { id: a.id, name: a.name, email: a.email, notifyEmail: a.notifyEmail, scopes: p.scopes, ...(await usage(p.accountId)) };
     },
   });
 
@@ -41,7 +53,7 @@ export async function v1AccountRoutes(app: FastifyInstance) {
     handler: async (request) => {
       const p = await authorize(request, 'admin');
       const a = await app.services.accounts.updateAccount(p.accountId, request.body);
-      return { id: a.id, name: a.name, email: a.email, notifyEmail: a.notifyEmail, scopes: p.scopes };
+      return { id: a.id, name: a.name, email: a.email, notifyEmail: a.notifyEmail, scopes: p.scopes, ...(await usage(p.accountId)) };
     },
   });
 

@@ -42,7 +42,7 @@ export async function v1ImageRoutes(app: FastifyInstance) {
         if (!body.success) throw new BadRequestError('Expected multipart files or JSON {category, urls}');
         checkUrlCount(body.data.urls, app.config);
         await app.services.models.get(accountId, modelId);
-        const fetched = await fetchImages(body.data.urls, urlLimits(app.config));
+        const fetched = await fetchImages(body.data.urls, urlLimits(request));
         results = await app.services.images.upload(accountId, modelId, body.data.category, fetched.filter((f) => f.bytes).map((f) => ({ filename: f.url, bytes: f.bytes! })));
         for (const f of fetched) if (f.error) results.push({ file: f.url, status: 'rejected' as const, message: f.error });
       }

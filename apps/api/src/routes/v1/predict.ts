@@ -37,7 +37,7 @@ export async function v1PredictRoutes(app: FastifyInstance) {
         if (!body.success) throw new BadRequestError('Expected multipart files or JSON {urls}');
         checkUrlCount(body.data.urls, app.config);
         await app.services.models.get(accountId, modelId);
-        inputs = (await fetchImages(body.data.urls, urlLimits(app.config))).map((f) => ({ name: f.url, bytes: f.bytes, error: f.error }));
+        inputs = (await fetchImages(body.data.urls, urlLimits(request))).map((f) => ({ name: f.url, bytes: f.bytes, error: f.error }));
       }
       if (inputs.length === 0) throw new BadRequestError('No images given');
       let versionId: string | undefined;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../../plugins/auth';
-import { buildProjectorZip, EmbeddingService } from '../../projector';
+import { buildProjectorZip, EmbeddingService, ProjectorGate } from '../../projector';
 import { modelParams } from './models';
 
 const tags = ['Projector'];
@@ -25,11 +25,18 @@ const round = (x: number) => Number(x.toPrecision(5));
 export async function v1ProjectorRoutes(app: FastifyInstance) {
   const blobs = app.services.blobs;
   app.addHook('onClose', async () => blobs.close?.());
-  const embeddings = new EmbeddingService(app.services, blobs, (files) => {
-    // The tutorial CNNs are end-to-end networks without the feature extractor the projector shows.
-    if (isCnnClassifier(files)) throw new ConflictError('This version is a tutorial CNN; the embedding projector needs a transfer-learning version');
-    return loadClassifier(artifactFromFiles(files));
-  });
+  // Embeddings of every image and the export's sprite are this API's heaviest work: bounded in count, one at a time.
+  const gate = new ProjectorGate({ timeoutMs: app.config.TAILOR_PROJECTOR_TIMEOUT_S * 1000 });
+  const embeddings = new EmbeddingService(
+    app.services,
+    blobs,
+    (files) => {
+      // The tutorial CNNs are end-to-end networks without the feature extractor the projector shows.
+      if (isCnnClassifier(files)) throw new ConflictError('This version is a tutorial CNN; the embedding projector needs a transfer-learning version');
+      return loadClassifier(artifactFromFiles(files));
+    },
+    { maxImages: app.config.TAILOR_PROJECTOR_MAX_IMAGES, gate },
+  );
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.route({
@@ -70,7 +77,7 @@ export async function v1ProjectorRoutes(app: FastifyInstance) {
       const { accountId } = await authorize(request, 'predict');
       const { modelId } = request.params;
       const { version, set } = await embeddings.get(accountId, modelId, request.params.version);
-      const zip = await buildProjectorZip(app.services, accountId, modelId, version, set);
+      const zip = await gate.run((signal) => buildProjectorZip(app.services, accountId, modelId, version, set, signal));
       return reply
         .type('application/zip')
         .header('content-disposition', `attachment; filename="tailor-${modelId}-v${version.number}-projector.zip"`)

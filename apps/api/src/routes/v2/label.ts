@@ -76,7 +76,7 @@ export async function v2LabelRoutes(app: FastifyInstance) {
         const modelId = pickModelId(request.params.modelId, request.body.modelId);
         checkUrlCount(request.body.urls, app.config);
         await app.services.models.get(accountId, modelId);
-        const fetched = await fetchImages(request.body.urls, urlLimits(app.config));
+        const fetched = await fetchImages(request.body.urls, urlLimits(request));
         const { outcomes } = await app.services.predictions.predict(
           accountId,
           modelId,

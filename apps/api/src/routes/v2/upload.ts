@@ -91,7 +91,7 @@ export async function v2UploadRoutes(app: FastifyInstance) {
         if (!category) throw new BadRequestError('category is required');
         checkUrlCount(request.body.urls, app.config);
         await app.services.models.get(accountId, modelId); // 404 before any download
-        const fetched = await fetchImages(request.body.urls, urlLimits(app.config));
+        const fetched = await fetchImages(request.body.urls, urlLimits(request));
         const ok = fetched.filter((f) => f.bytes);
         const results = await app.services.images.upload(accountId, modelId, category, ok.map((f) => ({ filename: f.url, bytes: f.bytes! })));
         for (const f of fetched) if (f.error) results.push({ file: f.url, status: 'rejected', message: f.error });

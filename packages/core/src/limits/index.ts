@@ -1,0 +1,1 @@
+export { ByteBudget, ByteLease } from './byte-budget';
