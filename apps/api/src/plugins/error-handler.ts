@@ -47,7 +47,9 @@ function classify(error: unknown): Rendered {
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
     const r = classify(error);
-    if (r.status === 503) request.log.warn({ err: error }, r.message);
+    // A refusal Tailor decided on (busy, rate limited) is routine; a store that went away is worth its stack.
+    if (error instanceof RetryableError) request.log.info({ status: r.status, code: r.code }, r.message);
+    else if (r.status === 503) request.log.warn({ err: error }, r.message);
     else if (r.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status: r.status, code: r.code }, r.message);
     return send(request, reply, r);

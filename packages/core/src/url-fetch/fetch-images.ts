@@ -22,27 +22,43 @@ export type FetchedImage = { url: string; name: string; bytes: Buffer; error?: u
  */
 export async function fetchImages(urls: string[], limits: UrlFetchLimits, concurrency = 4): Promise<FetchedImage[]> {
   const out: FetchedImage[] = new Array(urls.length);
-  let left = limits.totalBytes ?? Infinity;
+  const total = limits.totalBytes ?? Infinity;
+  let left = total;
+  let inFlight = 0;
+  let waiters: Array<() => void> = [];
+  const oneSettled = () => new Promise<void>((resolve) => waiters.push(resolve));
   let next = 0;
   const worker = async () => {
     while (next < urls.length) {
       const i = next++;
       const url = urls[i]!;
+      // Downloads in flight hold their whole cap until they finish and give back what they did not use.
+      while (Math.min(limits.maxBytes, left) <= 0 && inFlight > 0) await oneSettled();
       const cap = Math.min(limits.maxBytes, left);
       if (cap <= 0) {
-        out[i] = { url, name: url, error: `download skipped: this request's downloads reached their limit of ${limits.totalBytes} bytes` };
+        out[i] = { url, name: url, error: `download skipped: this request's downloads reached their limit of ${total} bytes in total` };
         continue;
       }
       if (limits.lease && !limits.lease.reserve(cap)) {
         throw new ServiceUnavailableError('The server is holding as many downloaded and uploaded bytes as it may at once; try again shortly');
       }
       left -= cap;
+      inFlight++;
       try {
-        out[i] = await fetchOne(url, { ...limits, maxBytes: cap });
+        const got = await fetchOne(url, { ...limits, maxBytes: cap });
+        // Cut short by what the earlier downloads left of the request's total, not by the per-URL limit.
+        out[i] =
+          got.error && cap < limits.maxBytes && /larger than/.test(got.error)
+            ? { url, name: url, error: `download failed: over this request's download limit of ${total} bytes in total` }
+            : got;
       } finally {
         const used = out[i]?.bytes?.length ?? 0;
         left += cap - used;
         limits.lease?.release(cap - used);
+        inFlight--;
+        const wake = waiters;
+        waiters = [];
+        for (const w of wake) w();
       }
     }
   };
