@@ -9,7 +9,7 @@ export interface ReceivedRequest {
 }
 
 /** A real HTTP server on loopback that records what it receives; `respond` picks each answer's status. */
-export async function startWebhookReceiver(respond: (n: number) => number = () => 200) {
+export async function startWebhookReceiver(respond: (n: number) => number = () => 200, port = 0) {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -20,13 +20,13 @@ export async function startWebhookReceiver(respond: (n: number) => number = () =
       res.end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/hook`, received, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${bound}/hook`, received, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/** A real SMTP server in-process (no TLS, no auth) that parses every message it accepts. */
-export async function startSmtpSink() {
+/** A real SMTP server in-process (no TLS, no auth) that parses every message it accepts; `port` 0 picks a free one. */
+export async function startSmtpSink(port = 0) {
   const mails: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -42,9 +42,9 @@ export async function startSmtpSink() {
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, mails, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as { port: number }).port;
+  return { url: `smtp://127.0.0.1:${bound}`, mails, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {

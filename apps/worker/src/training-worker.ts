@@ -6,6 +6,7 @@ import type { Db } from '@tailor/db';
 import { jobCatalog, type JobRunner } from '@tailor/queue';
 import { blobStoreConfig } from './blob-config';
 import { ChildCrashedError, runTrainingChild, TimeLimitExceededError, TrainingAbortedError } from './run-child';
+import { whileDatabaseAway } from './while-database-away';
 
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
@@ -29,10 +30,13 @@ export function registerTrainingWorker(deps: {
   const ended = (runId: string) =>
     deps.onRunEnded?.(runId).catch((err) => logger.error({ runId, err: (err as Error).message }, 'could not enqueue notifications'));
   const lifecycle = new RunLifecycle(db);
+  // Writes of a run's state wait out a database restart (up to two minutes) instead of failing the job.
+  const stored = <T>(what: string, fn: () => Promise<T>) =>
+    whileDatabaseAway(fn, { forMs: 120_000, onRetry: (err) => logger.warn({ err: err.message }, `database unavailable; retrying ${what}`) });
   jobs.process(
     'train',
     async ({ runId }, ctx) => {
-      const claim = await lifecycle.claim(runId, jobCatalog.train.attempts);
+      const claim = await stored('claim', () => lifecycle.claim(runId, jobCatalog.train.attempts));
       if (claim.outcome === 'ended') return logger.info({ runId, jobAttempt: ctx.attempt }, 'run already ended; skipping');
       if (claim.outcome === 'exhausted') {
         logger.error({ runId, err: claim.reason }, 'training failed');
@@ -41,8 +45,8 @@ export function registerTrainingWorker(deps: {
       }
       const { run, attempt } = claim;
       const log = { runId, attempt };
-      const images = await lifecycle.trainingImages(run);
-      const categories = await db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } });
+      const images = await stored('reading the run', () => lifecycle.trainingImages(run));
+      const categories = await stored('reading the run', () => db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } }));
       const used = new Set(images.map((i) => i.category.name));
       const classes = categories.map((c) => c.name).filter((n) => used.has(n));
       const settings = (run.settings ?? {}) as Record<string, unknown>;
@@ -72,7 +76,7 @@ export function registerTrainingWorker(deps: {
         // What it trained on: the snapshot, less the images it had to skip (their hash says which images trained it).
         const skipped = new Set(((outcome.metrics as { skippedImages?: Array<{ id: string }> }).skippedImages ?? []).map((s) => s.id));
         const trained = images.filter((i) => !skipped.has(i.id)).map((i) => ({ category: i.category.name, sha256: i.sha256 }));
-        const version = await lifecycle.publish(runId, {
+        const version = await stored('publishing', () => lifecycle.publish(runId, {
           artifactPrefix: `models/${run.modelId}/runs/${runId}`,
           artifacts: { files: outcome.files },
           metrics: outcome.metrics,
@@ -80,23 +84,23 @@ export function registerTrainingWorker(deps: {
           architecture: outcome.architecture,
           classes,
           dataset: summarizeDataset(trained, classes),
-        });
+        }));
         logger.info({ ...log, versionId: version.id, seconds: (Date.now() - started) / 1000 }, 'training finished');
         await ended(runId);
       } catch (err) {
         const message = err instanceof TimeLimitExceededError ? budgetExceededMessage(budget, limitSeconds) : (err as Error).message;
-        if (err instanceof TrainingAbortedError && !(await lifecycle.isActive(runId))) {
+        if (err instanceof TrainingAbortedError && !(await stored('reading the run', () => lifecycle.isActive(runId)))) {
           return logger.info(log, 'run canceled');
         }
         const retryable = err instanceof ChildCrashedError || err instanceof TrainingAbortedError;
         // The run's own count, not the job's: it also counts attempts that ended with their process.
         if (retryable && attempt < jobCatalog.train.attempts) {
           logger.warn({ ...log, err: message }, 'training interrupted; will retry');
-          await lifecycle.requeue(runId, message);
+          await stored('requeueing', () => lifecycle.requeue(runId, message));
           throw err;
         }
         logger.error({ ...log, err: message }, 'training failed');
-        if (await lifecycle.fail(runId, message)) await ended(runId);
+        if (await stored('failing the run', () => lifecycle.fail(runId, message))) await ended(runId);
       }
     },
     { concurrency: config.TAILOR_WORKER_CONCURRENCY },

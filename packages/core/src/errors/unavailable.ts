@@ -50,7 +50,8 @@ export function unavailableError(err: unknown): ServiceUnavailableError | undefi
     return new ServiceUnavailableError('The blob store is full: nothing was stored. Try again later', 60);
   }
   const where = origin(links);
-  const network = codes.some((c) => NETWORK_CODES.has(c));
+  // Some wrappers keep only the message (the AWS SDK's, around an error from another realm).
+  const network = codes.some((c) => NETWORK_CODES.has(c)) || links.some((l) => [...NETWORK_CODES].some((c) => (l.message ?? '').includes(c)));
   const db = codes.some((c) => DB_CODES.has(c) || /^08/.test(c));
   const closed = links.some((l) =>
     /Connection terminated|connection is closed|Can't reach database server|Server has closed the connection|Timed out fetching a new connection|socket hang up|MaxRetriesPerRequest/i.test(
