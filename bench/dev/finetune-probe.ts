@@ -75,12 +75,25 @@ async function main() {
   const runs: Array<[string, Partial<typeof DEFAULT_TOP_TRAIN>]> = flags.has('grid')
     ? [['probe', { topLrScale: 0 }], ['ft', {}]]
     : [['ft', {}]];
+  if (flags.has('bag')) runs.push(['bag3', {}]);
   for (const [name, over] of runs) {
     const cfg = { ...DEFAULT_TOP_TRAIN, trainViews: views.map((_, i) => i), ...cfgOverride, ...over };
     t = performance.now();
-    const trained = await trainTop(session, graphs, sub, acts, labels, trainRows, k, cfg, seed, { onEpoch: (e) => process.stdout.write(`e${e.epoch}:${e.loss.toFixed(3)} `) });
+    let probs: Float32Array;
+    if (name === 'bag3') {
+      // The three 2/3 models of a 3-fold cross-validation, averaged (what 'bagged' serves).
+      probs = new Float32Array(valRows.length * k);
+      for (let f = 0; f < 3; f++) {
+        const rows = trainRows.filter((_, i) => i % 3 !== f);
+        const m = await trainTop(session, graphs, sub, acts, labels, rows, k, cfg, seed + f, {});
+        const p = await predictTop(session, acts, valRows, [0, 1], m.params, k);
+        for (let i = 0; i < p.length; i++) probs[i] += p[i] / 3;
+      }
+    } else {
+      const trained = await trainTop(session, graphs, sub, acts, labels, trainRows, k, cfg, seed, { onEpoch: (e) => process.stdout.write(`e${e.epoch}:${e.loss.toFixed(3)} `) });
+      probs = await predictTop(session, acts, valRows, [0, 1], trained.params, k);
+    }
     const secs = (performance.now() - t) / 1000;
-    const probs = await predictTop(session, acts, valRows, [0, 1], trained.params, k);
     let hits = 0;
     valRows.forEach((_, i) => {
       let best = 0;

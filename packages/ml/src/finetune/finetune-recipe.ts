@@ -15,6 +15,11 @@ export interface FinetuneRecipe {
   /** Views averaged at prediction (1 = original, 2 = + flip). */
   ttaViews: number;
   train: Omit<TopTrainConfig, 'trainViews'>;
+  /**
+   * What is served: 'bagged' averages the cross-validation fold models (no further training; each saw (k-1)/k of the
+   * images); 'refit' trains one more model on every image (one more run, one top to serve).
+   */
+  serve: 'bagged' | 'refit';
 }
 
 /** Activations are shared by every recipe with the same frozen part and views. */
@@ -26,5 +31,5 @@ const SHORT: Record<string, string> = { mobilenet_v2_1_0_224_quant: 'v2', mobile
 
 export function finetuneRecipeName(r: FinetuneRecipe): string {
   const b = SHORT[r.backbone.replace(/\./g, '_')] ?? r.backbone;
-  return `finetune:${b}@${r.inputSize}${r.invert ? '-inverted' : ''}:${r.cut}..${r.top}|ep${r.train.epochs}|views${r.views}|tta${r.ttaViews}`;
+  return `finetune:${b}@${r.inputSize}${r.invert ? '-inverted' : ''}:${r.cut}..${r.top}|ep${r.train.epochs}|views${r.views}|tta${r.ttaViews}${r.serve === 'refit' ? '|refit' : ''}`;
 }

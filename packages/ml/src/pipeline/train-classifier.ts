@@ -3,7 +3,7 @@ import { embedInputsToCnnBatch } from '../cnn';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
 import { extractCutActivations, type CutActivations } from '../finetune/cut-activations';
-import { createFinetuneRig, finetuneCandidate, type FinetuneCandidate, type FinetuneRig } from '../finetune/finetune-candidate';
+import { createFinetuneRig, finetuneCandidate, fitFinetune, type FinetuneCandidate, type FinetuneRig } from '../finetune/finetune-candidate';
 import { activationKey, finetuneRecipeName, type FinetuneRecipe } from '../finetune/finetune-recipe';
 import { topSubgraph } from '../finetune/top-subgraph';
 import { trainedLayers } from '../finetune/finetuned-backbone';
@@ -198,7 +198,11 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
         fitted[m] = { member: headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`), curve: { member: name, epochs: head.history } };
       } else if (r.kind === 'finetune') {
         const rig = await rigFor(r.recipe);
-        const models = ftCandidates.get(name)!.foldModels();
+        const epochs = r.recipe.train.epochs;
+        const models =
+          r.recipe.serve === 'refit'
+            ? [await fitFinetune(rig, r.recipe, acts.get(activationKey(r.recipe))!, labels, all, classes.length, memberSeed, { signal, onEpoch: (e) => step(e.epoch, epochs) })]
+            : ftCandidates.get(name)!.foldModels();
         const layers = trainedLayers((await loadBackbone(r.recipe.backbone)).ir, rig.sub);
         const params = models.map((top) => rig.graphs.paramNames.map((p, i) => ({ name: p, dims: rig.graphs.paramDims[i], value: top.params[i] })));
         const { train: _t, views: _v, ...spec } = r.recipe;

@@ -65,7 +65,7 @@ function blocks(backbone: string, size: number, ids: number[], invert = false, e
 
 function finetune(backbone: string, size: number, cut: string, top: string, invert = false): FinetuneRecipe {
   const { trainViews: _, ...train } = DEFAULT_TOP_TRAIN;
-  return { backbone, inputSize: size, cut, top, views: 6, ttaViews: 2, train, ...(invert ? { invert } : {}) };
+  return { backbone, inputSize: size, cut, top, views: 6, ttaViews: 2, train, serve: 'bagged', ...(invert ? { invert } : {}) };
 }
 
 type Wish = { kind: 'finetune'; recipe: FinetuneRecipe } | { kind: 'head'; featureSet: FeatureSetSpec; head: HeadConfig };
