@@ -1,5 +1,6 @@
 import { getJson } from '../api.js';
 import { h } from '../dom.js';
+import { usagePanel } from './account-usage-panel.js';
 import { emailPanel } from './email-panel.js';
 import { keysPanel } from './keys-panel.js';
 import { webhooksPanel } from './webhooks-panel.js';
@@ -15,6 +16,7 @@ export function renderAccount(root) {
       root.append(
         h('p.muted', `Account ${account.name} · this key's scopes: ${account.scopes.join(', ')}`),
         admin ? null : h('p.warning', 'This key has no admin scope: keys and the e-mail address can be seen and changed only with an admin key.'),
+        usagePanel(account),
         h('div.grid-2', emailPanel(account, admin), webhooksPanel(models, abort.signal)),
         admin ? keysPanel() : null,
       );
