@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import path from 'node:path';
 import { loadStaticFiles, type StaticFile } from './static-files';
+import { dashboardVendorRoutes } from './vendor-files';
 
 /**
  * Everything the page may load comes from this server: scripts, styles, workers, and API calls; images arrive as
@@ -63,6 +64,8 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
     if (!file) return reply.status(404).type('text/plain').send('Not found');
     return send(request, reply, file);
   });
+
+  await dashboardVendorRoutes(app);
 }
 
 (dashboardPlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

@@ -7,7 +7,6 @@ import { topSubgraph } from '../finetune/top-subgraph';
 import { int, ints } from '../finetune/graph-builder';
 import { foldStandardizer } from '../heads/fold-standardizer';
 import {
-  getTensor,
   memberToCnn,
   memberToFinetuneParams,
   memberToHead,
@@ -20,6 +19,7 @@ import { CNN_INPUT } from '../cnn/input';
 import type { BundleInput } from './bundle-format';
 import { OUTPUT_OOD, OUTPUT_PROBABILITIES } from './bundle-format';
 import { kerasCnnGraph } from './keras-cnn-graph';
+import { describeOod, oodGraph } from './ood-graph';
 import { ComposedGraph } from './onnx-compose';
 
 export interface ClassifierGraph {
@@ -146,27 +146,28 @@ export async function buildClassifierGraph(artifact: ClassifierArtifact, resolve
       inGraph.push(`member ${k} (${m.name}): the tutorial CNN ${m.arch} on the 28x28 grey input, softmax`);
     }
   }
-  const probs = contributions.reduce((sum, t) => g.op('Add', [sum, t]));
+  const averaged = contributions.reduce((sum, t) => g.op('Add', [sum, t]));
+  inGraph.push(`probabilities: the average of the ${M} member(s) above (each member's share 1/${M})`);
+  // Temperature scaling of the average, when the version was calibrated: softmax(log(max(p, 1e-7)) / T), as
+  // trust/calibration.ts applies it (it never changes the top class).
+  const calibration = (manifest as { calibration?: { method: string; temperature: number } }).calibration;
+  let probs = averaged;
+  if (calibration && calibration.method !== 'none' && calibration.temperature !== 1) {
+    const logits = g.op('Div', [g.op('Log', [g.op('Max', [averaged, g.scalar(1e-7)])]), g.scalar(calibration.temperature)]);
+    probs = g.op('Softmax', [logits], [int('axis', -1)]);
+    inGraph.push(`calibrated: softmax(log(max(p, 1e-7)) / ${calibration.temperature}) (temperature scaling)`);
+  }
   g.op('Identity', [probs], [], OUTPUT_PROBABILITIES);
   g.output(OUTPUT_PROBABILITIES, ['N', K]);
-  inGraph.push(`probabilities: the average of the ${M} member(s) above (each member's share 1/${M})`);
 
-  // Out of distribution: nearest class centroid in standardised feature space, per feature, relative to the threshold.
+  // Out of distribution, on the detector's own features: a feature set's original view or a fine-tuned member's cut.
   const o = manifest.ood;
   const member = /^member:(\d+)$/.exec(o.featureSet);
   const feats = member ? finetuneCut.get(Number(member[1])) : await featureSet(o.featureSet, 'orig');
   if (!feats) throw new Error(`the OOD detector reads ${o.featureSet}, which is not a fine-tuned member`);
-  const mean = getTensor(files, o.tensors.mean);
-  const dim = mean.length;
-  const z = g.op('Div', [g.op('Sub', [feats, g.floats([dim], mean)]), g.floats([dim], getTensor(files, o.tensors.std))]);
-  const diff = g.op('Sub', [g.op('Unsqueeze', [z, g.int64s([1])]), g.floats([K, dim], getTensor(files, o.tensors.centroids))]);
-  const dist = g.op('ReduceSum', [g.op('Mul', [diff, diff]), g.int64s([2])], [int('keepdims', 0)]);
-  const nearest = g.op('ReduceMin', [dist], [ints('axes', [1]), int('keepdims', 0)]);
-  g.op('Div', [nearest, g.scalar(dim * o.threshold)], [], OUTPUT_OOD);
+  oodGraph(g, feats, artifact, K, OUTPUT_OOD);
   g.output(OUTPUT_OOD, ['N']);
-  inGraph.push(
-    `ood_score: squared distance of the ${member ? `pooled ${o.featureSet} cut map` : `feature set ${o.featureSet}`} (original view), standardised, to the nearest class centroid, per feature (${dim}), divided by the threshold ${o.threshold}; above 1 = out of distribution`,
-  );
+  inGraph.push(describeOod(artifact, member ? `the pooled cut map of member ${member[1]}` : `feature set ${o.featureSet}`));
   return { onnx: g.encode('tailor_classifier'), inputs: [...inputs.values()], inGraph };
 }
 

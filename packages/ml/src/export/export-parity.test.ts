@@ -9,7 +9,7 @@ import { DEFAULT_TOP_TRAIN } from '../finetune/train-top';
 import { DEFAULT_HEAD_CONFIG } from '../heads/types';
 import { trainClassifier, type TrainingImage } from '../pipeline';
 import { artifactToFiles, loadClassifier, type ClassifierArtifact } from '../prediction';
-import type { ArtifactMember, ArtifactTensorRef } from '../prediction/artifact';
+import type { ArtifactMember, ArtifactOod, ArtifactTensorRef } from '../prediction/artifact';
 import { tf } from '../tf/backend';
 import { buildExportBundle, type BundleFile, type VersionFacts } from '.';
 import { openOnnxBundle, type BundlePrediction } from './run-bundle';
@@ -41,7 +41,8 @@ function retag(a: ClassifierArtifact, tag: string) {
   });
   const featureSets = a.manifest.featureSets.map((f) => ({ ...f, name: `${tag}:${f.name}` }));
   const o = a.manifest.ood;
-  const ood = { ...o, tensors: { mean: ref(o.tensors.mean), std: ref(o.tensors.std), centroids: ref(o.tensors.centroids) } };
+  // Whichever detector it is, its tensors move with the files.
+  const ood = { ...o, tensors: refs(o.tensors as Record<string, ArtifactTensorRef>) } as ArtifactOod;
   return { files, members, featureSets, ood };
 }
 
@@ -162,6 +163,64 @@ describe('export bundles reproduce the hosted classifier', () => {
     expect(t.maxDood).toBeLessThan(1e-3);
     expect(again.map((p) => p.ok && p.probability)).toEqual(gotTfjs.map((p) => p.ok && p.probability));
     console.log(`export parity (${what}): ONNX max|dp| ${o.maxDp.toExponential(2)}, TF.js max|dp| ${t.maxDp.toExponential(2)}, top-1 ${o.agree}/${o.n} and ${t.agree}/${t.n}`);
+  }, 300_000);
+
+  it('a calibrated version with a k-NN OOD detector: the graph applies the temperature and scores by the k-th nearest image', async () => {
+    const temperature = 1.7;
+    const k = 3;
+    const served = await loadClassifier(merged);
+    const plain = await served.predict(test.map((t) => t.bytes));
+    // The detector's own features (the fine-tuned member's pooled cut map), for the bank and for the test images.
+    const bankRows = await served.embed(train.map((t) => t.bytes!));
+    const queries = await served.embed(test.map((t) => t.bytes));
+    await served.dispose();
+    const dim = bankRows[0]!.length;
+    const mean = new Float32Array(dim);
+    const std = new Float32Array(dim);
+    for (let j = 0; j < dim; j++) {
+      const col = bankRows.map((r) => r[j]!);
+      mean[j] = col.reduce((a, b) => a + b, 0) / col.length;
+      std[j] = Math.sqrt(col.reduce((a, b) => a + (b - mean[j]!) ** 2, 0) / col.length) || 1;
+    }
+    const unit = (r: Float32Array) => {
+      const z = Array.from(r, (v, j) => (v - mean[j]!) / std[j]!);
+      const n = Math.hypot(...z);
+      return z.map((v) => v / n);
+    };
+    const bank = bankRows.map(unit);
+    const kth = (q: Float32Array) => {
+      const u = unit(q);
+      const sims = bank.map((b) => b.reduce((s, v, j) => s + v * u[j]!, 0)).sort((a, b) => b - a);
+      return 1 - sims[k - 1]!;
+    };
+    const threshold = 0.2;
+    const files = { ...merged.files, 'knn/bank.f32': Buffer.from(Float32Array.from(bank.flat()).buffer), 'knn/mean.f32': Buffer.from(mean.buffer), 'knn/std.f32': Buffer.from(std.buffer) };
+    const ood = {
+      featureSet: merged.manifest.ood.featureSet, method: 'knn', k, percentile: 95, threshold,
+      tensors: { bank: { file: 'knn/bank.f32', shape: [bank.length, dim] }, mean: { file: 'knn/mean.f32', shape: [dim] }, std: { file: 'knn/std.f32', shape: [dim] } },
+    } as unknown as ArtifactOod;
+    const artifact = { files, manifest: { ...merged.manifest, ood, calibration: { method: 'temperature', temperature } } as ClassifierArtifact['manifest'] };
+    const bundles = [await buildExportBundle(artifactToFiles(artifact), facts('auto'), 'onnx'), await buildExportBundle(artifactToFiles(artifact), facts('auto'), 'tfjs')];
+    const offline = await openOnnxBundle(asMap(bundles[0]!));
+    const tfjs = await openTfjsBundle(asMap(bundles[1]!));
+    const results = [await offline.predict(test), await tfjs.predict(test)];
+    await offline.release();
+    tfjs.dispose();
+    for (const [r, got] of results.entries()) {
+      const tol = r === 0 ? 1e-4 : 1e-3;
+      plain.forEach((p, i) => {
+        const e = got[i]!;
+        if (!e.ok) throw new Error(e.error);
+        // softmax(log(max(p, 1e-7)) / T), computed here from the uncalibrated served probabilities.
+        const logits = p.prediction.map((x) => Math.log(Math.max(x.probability, 1e-7)) / temperature);
+        const max = Math.max(...logits);
+        const sum = logits.reduce((a, l) => a + Math.exp(l - max), 0);
+        p.prediction.forEach((x, c) => expect(Math.abs(e.prediction.find((y) => y.label === x.label)!.probability - Math.exp(logits[c]! - max) / sum)).toBeLessThan(tol));
+        expect(e.label).toBe(p.prediction[0]!.label); // temperature never changes the top class
+        expect(Math.abs(e.oodScore - kth(queries[i]!) / threshold)).toBeLessThan(tol);
+      });
+    }
+    expect(JSON.parse(asMap(bundles[0]!).get('preprocessing.json')!.toString()).inGraph.join('\n')).toMatch(/3th nearest training image[\s\S]*temperature|temperature[\s\S]*3th nearest/);
   }, 300_000);
 
   it('the bundle says what it holds: labels, preprocessing per input, a model card with the weights\' licence', async () => {

@@ -188,8 +188,29 @@ export function onnxToTfjs(onnx: Uint8Array): TfjsGraphModel {
         break;
       }
       case 'Relu':
-        set({ ...x(), node: emit('Relu', [x().node], { T }, out) });
+      case 'Log':
+      case 'Sqrt':
+        set({ ...x(), node: emit(n.opType, [x().node], { T }, out) });
         break;
+      case 'TopK': {
+        const src = x();
+        const [k] = int64sOf(n.input[1]!);
+        if (src.layout !== 'plain' || attrInt(n, 'largest', 1) !== 1 || ![-1, 1].includes(attrInt(n, 'axis', -1))) throw new Error('TopK is only translated for the largest values along the last axis of a 2-D tensor');
+        set({ node: emit('TopKV2', [src.node, scalarInt(k!)], { T, sorted: { b: true } }, out), layout: 'plain' });
+        break;
+      }
+      case 'Gather': {
+        const src = x();
+        if (src.layout !== 'plain') throw new Error('Gather of an NCHW map is not translated');
+        set({ node: emit('GatherV2', [src.node, ints32(int64sOf(n.input[1]!)), scalarInt(attrInt(n, 'axis', 0))], { T, Tindices: { type: 'DT_INT32' } }, out), layout: 'plain' });
+        break;
+      }
+      case 'Squeeze': {
+        const src = x();
+        if (src.layout !== 'plain') throw new Error('Squeeze of an NCHW map is not translated');
+        set({ node: emit('Squeeze', [src.node], { T, axis: list(int64sOf(n.input[1]!)) }, out), layout: 'plain' });
+        break;
+      }
       case 'Add':
       case 'Sub':
       case 'Mul':

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../plugins/auth';
 import { v1AccountRoutes } from './account';
+import { v1DatasetRoutes } from './datasets';
+import { v1ExportRoutes } from './exports';
 import { v1CategoryRoutes } from './categories';
 import { v1ImageRoutes } from './images';
 import { v1ModelRoutes } from './models';
@@ -24,4 +26,6 @@ export async function v1Routes(app: FastifyInstance) {
   await app.register(v1PredictRoutes);
   await app.register(v1WebhookRoutes);
   await app.register(v1ProjectorRoutes);
+  await app.register(v1ExportRoutes);
+  await app.register(v1DatasetRoutes);
 }

@@ -1,5 +1,6 @@
 import { renderAccount } from './views/account-view.js';
 import { renderCompare } from './views/compare-view.js';
+import { renderExport } from './views/export-view.js';
 import { renderImagesView } from './views/images-view.js';
 import { renderModel } from './views/model-view.js';
 import { renderModels } from './views/models-view.js';
@@ -16,6 +17,7 @@ export const ROUTES = [
   { pattern: /^\/models\/([^/]+)$/, nav: 'models', render: (root, [id]) => renderModel(root, id) },
   { pattern: /^\/models\/([^/]+)\/images$/, nav: 'models', render: (root, [id]) => renderImagesView(root, id) },
   { pattern: /^\/models\/([^/]+)\/compare$/, nav: 'models', render: (root, [id], query) => renderCompare(root, id, query) },
+  { pattern: /^\/models\/([^/]+)\/export$/, nav: 'models', render: (root, [id]) => renderExport(root, id) },
 ];
 
 /** The route for `#/path?query`, its decoded parameters and query; the model list when nothing matches. */

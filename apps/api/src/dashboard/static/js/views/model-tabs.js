@@ -9,6 +9,7 @@ export const MODEL_TABS = [
   { id: 'overview', path: '', label: 'Overview' },
   { id: 'images', path: '/images', label: 'Images & classes' },
   { id: 'compare', path: '/compare', label: 'Compare versions' },
+  { id: 'export', path: '/export', label: 'Export' },
 ];
 
 export function modelTabs(modelId, active) {
