@@ -14,7 +14,7 @@ describe('v1 additions for the dashboard workbench', () => {
   beforeAll(async () => {
     // The first test delivery is refused (503): the log must say so, and the retry then succeeds.
     hook = await startWebhookReceiver((n) => (n === 1 ? 503 : 204));
-    t = await startTestTailor({ TAILOR_MIN_IMAGES_PER_CLASS: '3', TAILOR_TRAIN_TIME_BUDGET_S: '42', TAILOR_ALLOW_PRIVATE_URLS: 'true' });
+    t = await startTestTailor({ TAILOR_MIN_IMAGES_PER_CLASS: '3', TAILOR_TRAIN_TIME_BUDGET_S: '42', TAILOR_MAX_TRAIN_TIME_BUDGET_S: '900', TAILOR_ALLOW_PRIVATE_URLS: 'true' });
   });
   afterAll(async () => {
     await t?.stop();
@@ -39,7 +39,8 @@ describe('v1 additions for the dashboard workbench', () => {
     expect(body.architectures.every((a) => a.description.length > 10)).toBe(true);
     const byName = Object.fromEntries(body.settings.map((s) => [s.name, s]));
     // The service's own budget (from its configuration), the contract's bounds, the engine's defaults.
-    expect(byName.timeBudgetSeconds).toMatchObject({ type: 'integer', min: 5, max: 3600, default: 42 });
+    // The budget's upper bound is the service's cap (TAILOR_MAX_TRAIN_TIME_BUDGET_S), below the contract's 3600.
+    expect(byName.timeBudgetSeconds).toMatchObject({ type: 'integer', min: 5, max: 900, default: 42 });
     expect(byName.folds).toMatchObject({ type: 'integer', min: 2, max: 10, default: 5 });
     expect(byName.ensemble).toMatchObject({ type: 'choice', options: ['near-best', 'greedy'], default: 'greedy' });
     expect(byName.epochs).toMatchObject({ appliesTo: ['cnn'] });

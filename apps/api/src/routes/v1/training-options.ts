@@ -18,16 +18,17 @@ const SETTINGS: Array<{ name: 'timeBudgetSeconds' | 'folds' | 'maxEnsemble' | 'e
 ];
 
 /**
- * Bounds and descriptions come from the contract the train call is validated with, defaults from the service's
- * configuration and the engine: a form built from this cannot offer what the API would refuse.
+ * Bounds and descriptions come from the contract the train call is validated with (the budget also from the
+ * service's cap), defaults from the service's configuration and the engine: a form built from this cannot offer what the API would refuse.
  */
-function describeSettings(defaults: Record<string, number | string>): SettingView[] {
+function describeSettings(defaults: Record<string, number | string>, caps: Record<string, number>): SettingView[] {
   return SETTINGS.map(({ name, appliesTo }) => {
     const field = v1.trainSettings.shape[name];
     const inner = field.unwrap() as z.ZodNumber | z.ZodEnum;
     const base = { name, description: field.description ?? '', default: defaults[name]!, appliesTo };
     if ('options' in inner) return { ...base, type: 'choice' as const, options: inner.options.map(String) };
-    return { ...base, type: 'integer' as const, min: inner.minValue ?? undefined, max: inner.maxValue ?? undefined };
+    const max = Math.min(inner.maxValue ?? Infinity, caps[name] ?? Infinity);
+    return { ...base, type: 'integer' as const, min: inner.minValue ?? undefined, max: Number.isFinite(max) ? max : undefined };
   });
 }
 
@@ -45,7 +46,9 @@ export async function v1TrainingOptionsRoutes(app: FastifyInstance) {
     handler: async (request) => {
       await authorize(request, 'predict');
       const defaults = trainingDefaults({ timeBudgetSeconds: app.config.TAILOR_TRAIN_TIME_BUDGET_S });
-      return { architectures: architectureChoices(), settings: describeSettings({ ...defaults }), minImagesPerClass: app.config.TAILOR_MIN_IMAGES_PER_CLASS };
+      // The service may cap the budget below the contract's bound (TAILOR_MAX_TRAIN_TIME_BUDGET_S).
+      const caps = { timeBudgetSeconds: app.config.TAILOR_MAX_TRAIN_TIME_BUDGET_S };
+      return { architectures: architectureChoices(), settings: describeSettings({ ...defaults }, caps), minImagesPerClass: app.config.TAILOR_MIN_IMAGES_PER_CLASS };
     },
   });
 }

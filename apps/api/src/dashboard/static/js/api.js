@@ -10,10 +10,12 @@ export const clearKey = () => {
 };
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfterSeconds) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    /** From Retry-After on 429/503: when the server will take the request again. */
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -30,7 +32,8 @@ export async function apiFetch(path, init = {}) {
       problem = undefined;
     }
     if (res.status === 401) window.dispatchEvent(new CustomEvent('tailor:unauthorized'));
-    throw new ApiError(res.status, problem);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    throw new ApiError(res.status, problem, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
   }
   return res;
 }

@@ -10,6 +10,8 @@ import { sha256Hex } from './sha256.js';
  * Statuses: queued → hashing → skipped | uploading → stored | duplicate | rejected | failed (the request itself
  * failed: network, 4xx/5xx for the whole call).
  */
+const MAX_ATTEMPTS = 5;
+
 export async function uploadFiles(modelId, items, { onUpdate = () => {}, concurrency = 3, signal } = {}) {
   const set = (item, status, message) => {
     item.status = status;
@@ -33,17 +35,27 @@ export async function uploadFiles(modelId, items, { onUpdate = () => {}, concurr
   const worker = async () => {
     while (next < pending.length && !signal?.aborted) {
       const item = pending[next++];
-      set(item, 'uploading');
-      const form = new FormData();
-      form.append('category', item.category);
-      form.append('file', item.file, item.file.name);
-      try {
-        const res = await apiFetch(`${modelPath(modelId)}/images`, { method: 'POST', body: form, signal });
-        verdict(item, (await res.json()).results[0], set);
-      } catch (err) {
-        // A file refused on its own is a 400 that still carries its per-file result.
-        if (err instanceof ApiError && err.problem?.results?.[0]) verdict(item, err.problem.results[0], set);
-        else if (!signal?.aborted) set(item, 'failed', problemText(err));
+      for (let attempt = 1; ; attempt++) {
+        set(item, 'uploading');
+        const form = new FormData();
+        form.append('category', item.category);
+        form.append('file', item.file, item.file.name);
+        try {
+          const res = await apiFetch(`${modelPath(modelId)}/images`, { method: 'POST', body: form, signal });
+          verdict(item, (await res.json()).results[0], set);
+        } catch (err) {
+          // Rate limited or busy (429/503 with Retry-After): wait as asked and send the file again.
+          if (err instanceof ApiError && (err.status === 429 || err.status === 503) && attempt < MAX_ATTEMPTS && !signal?.aborted) {
+            const wait = err.retryAfterSeconds ?? 2 ** attempt;
+            set(item, 'queued', `server busy, retrying in ${wait} s`);
+            await new Promise((r) => setTimeout(r, wait * 1000));
+            continue;
+          }
+          // A file refused on its own is a 400 that still carries its per-file result.
+          if (err instanceof ApiError && err.problem?.results?.[0]) verdict(item, err.problem.results[0], set);
+          else if (!signal?.aborted) set(item, 'failed', problemText(err));
+        }
+        break;
       }
     }
   };

@@ -10,7 +10,7 @@ const TRAINABLE = [-1, 2, 5];
 /**
  * Training on the model page: the Train button with the model's settings (changeable for this run), then the live
  * run from its event stream — progress, phase, candidate, ETA, queue position — with Cancel. `onEnded` reloads the
- * page's figures when the run ends.
+ * page: when a run starts (so the header shows it) and when it ends (its result replaces the figures).
  */
 export function trainPanel(model, runs, { signal, onEnded }) {
   const panel = h('section.card.train-panel#train');
@@ -28,7 +28,8 @@ function idle(panel, model, last, { signal, onEnded }) {
     h('div.train-row', button, h('p.small.muted.train-why', TRAINABLE.includes(model.state) ? `Trains on the ${model.imageCount} images there are now; uploads made meanwhile wait for the next run.` : model.status)),
     h('details#train-settings', h('summary', 'Settings for this run'), h('p.small.muted', `Architecture ${model.architecture}. Empty fields use the model's setting or the default.`), settingsSlot),
     message);
-  panel.replaceChildren(h('h2', 'Training'), last?.status === 'failed' ? h('p.error#last-run-error', `The last run failed: ${last.error ?? 'no reason given'}`) : null, form);
+  const failed = last?.status === 'failed' ? [h('p.error#last-run-error', `The last run failed: ${last.error ?? 'no reason given'}`)] : [];
+  panel.replaceChildren(h('h2', 'Training'), ...failed, form);
   let settings;
   trainingOptions().then(
     (options) => {
@@ -44,8 +45,9 @@ function idle(panel, model, last, { signal, onEnded }) {
     button.disabled = true;
     say(message, 'Starting…');
     try {
-      const run = await sendJson('POST', `${modelPath(model.id)}/train`, settings ? { settings: settings.values() } : {});
-      follow(panel, model, run, { signal, onEnded });
+      await sendJson('POST', `${modelPath(model.id)}/train`, settings ? { settings: settings.values() } : {});
+      // The page reloads: the header then says Queued/Training and this panel follows the new run.
+      onEnded('started');
     } catch (err) {
       say(message, problemText(err), 'error');
       button.disabled = false;
@@ -88,7 +90,8 @@ function follow(panel, model, run, { signal, onEnded }) {
       cancel.disabled = false;
     }
   });
-  const dl = h('dl.run-facts', ...['phase', 'progress', 'candidate', 'eta', 'queue', 'elapsed'].flatMap((k) => [h('dt', LABELS[k]), fields[k]]));
+  // Each term with its value in one box (HTML allows div groups in a dl), so the grid never splits a pair.
+  const dl = h('dl.run-facts', ['phase', 'progress', 'candidate', 'eta', 'queue', 'elapsed'].map((k) => h('div.run-fact', h('dt', LABELS[k]), fields[k])));
   panel.replaceChildren(h('h2', 'Training'), h('div.run-progress#run-progress', { dataset: { runId: run.id } }, bar, dl, line, h('div.actions', cancel), message));
   show(run);
   readEvents(
