@@ -218,3 +218,32 @@ describe('v1: dataset export and import', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('v1: dataset import within the account quotas', () => {
+  let t: TestTailor;
+  beforeAll(async () => {
+    t = await startTestTailor({ TAILOR_QUOTA_IMAGES: '3' });
+  });
+  afterAll(async () => t?.stop());
+
+  it('refuses a zip that would pass the image quota with 402 before anything is written; one that fits imports', async () => {
+    const zipOf = (n: number) =>
+      writeZip(
+        ['Bag', 'Trouser'].flatMap((c) => fashionImages('test', c, 2)).slice(0, n).map((f, i) => ({ name: `${i % 2 ? 'B' : 'A'}/${f.name}`, data: f.bytes })),
+      );
+    const send = (zip: Buffer) => {
+      const fd = new FormData();
+      fd.append('file', new Blob([new Uint8Array(zip)]), 'dataset.zip');
+      return fetch(`${t.baseUrl}/v1/models/import`, { method: 'POST', body: fd, headers: { authorization: t.auth() } });
+    };
+    const over = await send(zipOf(4));
+    expect(over.status).toBe(402);
+    expect(over.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await over.json()).detail).toMatch(/Quota exhausted: images \(the zip adds 4 images to this account's 0 of 3\); nothing was imported/);
+    expect(await t.running.infra.db.model.count()).toBe(0);
+    expect(await t.running.infra.db.image.count()).toBe(0);
+    const fits = await send(zipOf(3));
+    expect(fits.status).toBe(201);
+    expect((await fits.json()).images).toBe(3);
+  });
+});

@@ -77,7 +77,7 @@ export function createServices(infra: Infrastructure, loader: ClassifierLoader):
       maxImages: config.TAILOR_MAX_IMPORT_IMAGES,
       maxFileBytes: config.TAILOR_MAX_UPLOAD_BYTES,
       image: { maxPixels: config.TAILOR_MAX_IMAGE_PIXELS, maxDimension: config.TAILOR_MAX_IMAGE_DIMENSION },
-    }),
+    }, quotas),
     exports: new ModelExportService(db, blobs, models, versions),
   };
 }

@@ -6,9 +6,10 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidImageError, verifyImage, type PixelLimits } from '@tailor/ml/src/preprocess';
 import { openZipFile, readZipDirectory, readZipEntry, sha256Hex, ZipFormatError, type ZipDirEntry, type ZipSource } from '@tailor/storage';
-import { BadRequestError, ConflictError, PayloadTooLargeError, type ErrorDetail } from '../errors';
+import { BadRequestError, ConflictError, PayloadTooLargeError, QuotaExceededError, type ErrorDetail } from '../errors';
 import type { ImageService } from '../images';
 import type { ModelService, ModelWithCounts } from '../models';
+import type { QuotaService } from '../quotas';
 import { MANIFEST_FILE, parseManifestCsv, summarizeDataset, type DatasetSummary, type ManifestRow } from './dataset-manifest';
 
 export interface ImportLimits {
@@ -105,8 +106,14 @@ function tooMany(problems: ErrorDetail[]): BadRequestError {
  * only if all of them pass is the model created and each image stored through the upload path. A failure while
  * storing deletes the new model again, so an import either happens whole or leaves nothing behind.
  */
+export interface ImportDeps {
+  models: ModelService;
+  images: ImageService;
+  quotas?: QuotaService;
+}
+
 export async function importDataset(
-  deps: { models: ModelService; images: ImageService },
+  deps: ImportDeps,
   accountId: string,
   body: Readable,
   opts: { name?: string; limits: ImportLimits },
@@ -130,7 +137,22 @@ export async function importDataset(
   }
 }
 
-async function importFrom(src: ZipSource, deps: { models: ModelService; images: ImageService }, accountId: string, name: string | undefined, limits: ImportLimits): Promise<ImportResult> {
+/** The whole import against the account's image quotas before anything is written (402 naming the quota). */
+async function checkQuotas(quotas: QuotaService, accountId: string, images: number, bytes: number) {
+  const usage = await quotas.usage(accountId);
+  const over = (quota: 'images' | 'storedBytes', use: { used: number; limit: number | null }, adding: number, unit: string) => {
+    if (use.limit !== null && use.used + adding > use.limit) {
+      throw new QuotaExceededError(
+        quota,
+        `Quota exhausted: ${quota} (the zip adds ${adding} ${unit} to this account's ${use.used} of ${use.limit}); nothing was imported. Delete images or models, or ask the operator for a higher quota`,
+      );
+    }
+  };
+  over('images', usage.images, images, 'images');
+  over('storedBytes', usage.storedBytes, bytes, 'bytes');
+}
+
+async function importFrom(src: ZipSource, deps: ImportDeps, accountId: string, name: string | undefined, limits: ImportLimits): Promise<ImportResult> {
   const found = layout(await readZipDirectory(src, { maxEntries: limits.maxImages * 2 + 1000 }));
   const problems = [...found.problems];
   if (found.images.length > limits.maxImages) throw new PayloadTooLargeError(`The zip holds ${found.images.length} images; an import takes at most ${limits.maxImages}`);
@@ -153,7 +175,7 @@ async function importFrom(src: ZipSource, deps: { models: ModelService; images: 
   if (problems.length) throw tooMany(problems);
 
   // Pass 1: every image decompressed, decoded whole and hashed; nothing is kept but the hash.
-  const keep: Array<{ entry: ZipDirEntry; path: string; category: string; sha256: string }> = [];
+  const keep: Array<{ entry: ZipDirEntry; path: string; category: string; sha256: string; size: number }> = [];
   const duplicates: ImportResult['duplicates'] = [];
   const seen = new Map<string, { path: string; category: string }>();
   for (const img of found.images) {
@@ -178,10 +200,11 @@ async function importFrom(src: ZipSource, deps: { models: ModelService; images: 
     else if (first) duplicates.push({ file: img.path, sameAs: first.path });
     else {
       seen.set(sha256, { path: img.path, category });
-      keep.push({ ...img, category, sha256 });
+      keep.push({ ...img, category, sha256, size: bytes.length });
     }
   }
   if (problems.length) throw tooMany(problems);
+  if (deps.quotas) await checkQuotas(deps.quotas, accountId, keep.length, keep.reduce((n, k) => n + k.size, 0));
 
   // Pass 2: the model, then each image through the upload path (its checks again, content-addressed storage).
   const categories = found.folders.map((f) => categoryOf.get(f)!);

@@ -3,6 +3,7 @@ import type { Db } from '@tailor/db';
 import type { BlobStore } from '@tailor/storage';
 import type { ImageService } from '../images';
 import type { ModelService } from '../models';
+import type { QuotaService } from '../quotas';
 import { exportDataset, type DatasetExport } from './dataset-export';
 import { importDataset, type ImportLimits, type ImportResult } from './dataset-import';
 
@@ -14,6 +15,7 @@ export class DatasetService {
     private readonly models: ModelService,
     private readonly images: ImageService,
     private readonly limits: ImportLimits,
+    private readonly quotas?: QuotaService,
   ) {}
 
   export(accountId: string, modelId: string): Promise<DatasetExport> {
@@ -22,6 +24,6 @@ export class DatasetService {
 
   /** `body` is the zip as it arrives (a multipart file stream); it is spooled to disk within the size limit. */
   import(accountId: string, body: Readable, opts: { name?: string } = {}): Promise<ImportResult> {
-    return importDataset({ models: this.models, images: this.images }, accountId, body, { ...opts, limits: this.limits });
+    return importDataset({ models: this.models, images: this.images, quotas: this.quotas }, accountId, body, { ...opts, limits: this.limits });
   }
 }
