@@ -19,11 +19,13 @@ import { v2Routes } from './routes/v2';
 export interface AppOptions {
   config: Config;
   services: Services;
+  /** What this process computes with (shown by /health). */
+  compute?: Record<string, unknown>;
   logger?: boolean | object;
 }
 
 /** The whole HTTP API as one fastify instance; `main.ts` only listens and shuts down. */
-export async function buildApp({ config, services, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, services, logger, compute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -56,7 +58,7 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
     throwFileSizeLimit: false,
   });
   await registerOpenApi(app);
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { compute });
   await app.register(v2Routes, { prefix: '/api/v2/ImageCategorization' });
   await app.register(v1Routes, { prefix: '/v1' });
   await app.register(dashboardPlugin);

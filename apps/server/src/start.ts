@@ -1,7 +1,7 @@
 import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
 import { createServices, runQueuePolicy, type Services } from '@tailor/core';
-import { artifactFromFiles, isCnnClassifier, loadClassifier, loadCnnClassifier } from '@tailor/ml';
+import { artifactFromFiles, configureOnnxProviders, describeCompute, isCnnClassifier, loadClassifier, loadCnnClassifier, type OnnxProvider } from '@tailor/ml';
 import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -24,6 +24,10 @@ export interface Running {
  */
 export async function startTailor(config: Config, opts: { logger?: pino.Logger } = {}): Promise<Running> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['authorization', 'key'] });
+  configureOnnxProviders(config.TAILOR_ONNX_PROVIDERS.split(',') as OnnxProvider[]);
+  // Which engines this process computes with, so a GPU worker that fell back to the CPU says so at once.
+  const compute = await describeCompute();
+  logger.info({ compute }, `compute: TensorFlow.js ${compute.tensorflowJs}${compute.tensorflowGpu ? ' (GPU)' : ''}, onnxruntime ${compute.onnxruntime.join(' > ')} (available: ${compute.onnxruntimeAvailable.join(', ')}), ${compute.cpus} CPUs`);
   const infra = await openInfrastructure(config, logger);
   const services = createServices(infra, (files) =>
     isCnnClassifier(files) ? loadCnnClassifier(files) : loadClassifier(artifactFromFiles(files)),
@@ -36,7 +40,7 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
     if (config.TAILOR_ROLE !== 'worker') {
       const boot = await bootstrapAccount(config, infra.db, services.accounts);
       bootstrapKey = boot.key;
-      app = await buildApp({ config, services, logger: opts.logger ? { level: config.LOG_LEVEL } : undefined });
+      app = await buildApp({ config, services, compute: { ...compute }, logger: opts.logger ? { level: config.LOG_LEVEL } : undefined });
       url = await app.listen({ port: config.PORT, host: config.HOST });
     }
     if (config.TAILOR_ROLE !== 'api') {

@@ -16,7 +16,7 @@ import {
 import { BlobNotFoundError, createBlobStore, type BlobStore } from '@tailor/storage';
 import { BlobEmbeddingCache } from './blob-embedding-cache';
 import type { ChildMessage, TrainRequest } from './train-protocol';
-import { exitWithParent } from '@tailor/ml';
+import { configureOnnxProviders, exitWithParent } from '@tailor/ml';
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
@@ -106,6 +106,7 @@ async function trainCnnModel(req: TrainRequest, blobs: BlobStore) {
 }
 
 async function train(req: TrainRequest) {
+  if (req.onnxProviders) configureOnnxProviders(req.onnxProviders);
   const blobs = createBlobStore(req.blobConfig);
   if ((CNN_ARCHS as readonly string[]).includes(req.architecture)) return trainCnnModel(req, blobs);
   const result = await trainClassifier({

@@ -7,6 +7,8 @@ export interface TrainRequest {
   blobConfig: BlobStoreConfig;
   artifactPrefix: string;
   images: Array<{ id: string; sha256: string; blobKey: string; label: string; filename?: string | null }>;
+  /** Images uploaded without a label: the engine may learn from them (semi-supervised) and rank them for labelling. */
+  unlabeled?: Array<{ id: string; sha256: string; blobKey: string; filename?: string | null }>;
   classes: string[];
   seed: number;
   settings: Record<string, unknown>;
@@ -15,6 +17,8 @@ export interface TrainRequest {
   timeBudgetSeconds: number;
   /** onnxruntime threads (TAILOR_TRAIN_THREADS); the engine's default otherwise. */
   threads?: number;
+  /** onnxruntime execution providers (TAILOR_ONNX_PROVIDERS), e.g. ['cuda', 'cpu'] on a GPU worker. */
+  onnxProviders?: Array<'cuda' | 'cpu'>;
   /** The uploads' pixel limit, applied again when images load (older uploads were checked less). */
   maxImagePixels?: number;
   /** Readable images each class needs once unreadable ones are skipped. */

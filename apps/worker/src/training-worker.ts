@@ -68,6 +68,7 @@ export function registerTrainingWorker(deps: {
             architecture: run.model.architecture,
             timeBudgetSeconds: budget,
             ...(config.TAILOR_TRAIN_THREADS ? { threads: config.TAILOR_TRAIN_THREADS } : {}),
+            onnxProviders: config.TAILOR_ONNX_PROVIDERS.split(',') as Array<'cuda' | 'cpu'>,
             maxImagePixels: config.TAILOR_MAX_IMAGE_PIXELS,
             minImagesPerClass: config.TAILOR_MIN_IMAGES_PER_CLASS,
           },

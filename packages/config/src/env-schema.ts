@@ -59,6 +59,8 @@ export const envSchema = z.object({
   // How long a stopping worker lets a running job finish before handing it back to the queue.
   TAILOR_SHUTDOWN_GRACE_MS: int(20000, 0),
   TAILOR_TRAIN_TIME_BUDGET_S: int(150, 5),
+  // Where onnxruntime runs backbones and fine-tuning: 'cpu', or 'cuda,cpu' on a GPU worker (Dockerfile.gpu).
+  TAILOR_ONNX_PROVIDERS: z.enum(['cpu', 'cuda,cpu']).default('cpu'),
   // The largest time budget a run may ask for (settings.timeBudgetSeconds); the contract's own ceiling is 3600.
   TAILOR_MAX_TRAIN_TIME_BUDGET_S: int(3600, 5),
   // The worker cuts a training process at budget + max(this, budget / 2): the engine plans to fit the budget by a

@@ -33,3 +33,7 @@ export type { CnnClassifierManifest, CnnClassifierReport } from './cnn-classifie
 
 // For the compute child processes (training, CNN candidates): they end when their parent dies.
 export { exitWithParent } from './child-process/exit-with-parent';
+
+// What this process computes with (logged at start, shown by /health), and where onnxruntime runs.
+export { describeCompute, type ComputeInfo } from './compute/describe-compute';
+export { configureOnnxProviders, onnxProviders, type OnnxProvider } from './onnx/execution-providers';

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { onnxProviders } from '../onnx/execution-providers';
 import type { FinetuneGraphs } from './finetune-graphs';
 
 /** One onnxruntime session per graph; parameters are fed on every call. */
@@ -10,7 +11,7 @@ export interface FinetuneSession {
 
 export async function createFinetuneSession(graphs: FinetuneGraphs, cutShapeHWC: [number, number, number], numClasses: number, threads = 2): Promise<FinetuneSession> {
   const opts: ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
+    executionProviders: onnxProviders(),
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { onnxProviders } from './execution-providers';
 
 export interface OnnxSessionOptions {
   /** Intra-op threads (default 2: the CI machine has 2 cores). */
@@ -21,7 +22,7 @@ export interface OnnxRunner {
 /** Opens an onnxruntime-node CPU session over in-memory model bytes. */
 export async function createOnnxRunner(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxRunner> {
   const session = await ort.InferenceSession.create(model, {
-    executionProviders: ['cpu'],
+    executionProviders: onnxProviders(),
     intraOpNumThreads: options.threads ?? 2,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
