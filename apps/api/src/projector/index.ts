@@ -3,5 +3,5 @@ export { encodeEmbeddingSet, decodeEmbeddingSet, type EmbeddingSet } from './emb
 export { metadataTsv, projectorConfigJson, projectorConfigPbtxt, tensorTsv, type ProjectorNames } from './projector-files';
 export { buildProjectorZip } from './projector-export';
 export { makeSprite, type Sprite } from './sprite';
-export { writeZip, type ZipEntry } from './zip-writer';
+export { writeZip, type ZipEntry } from '@tailor/storage';
 export { ProjectorGate } from './projector-gate';

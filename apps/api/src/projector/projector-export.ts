@@ -2,7 +2,7 @@ import { ConflictError, type Services } from '@tailor/core';
 import type { EmbeddingSet } from './embedding-set';
 import { metadataTsv, projectorConfigJson, projectorConfigPbtxt, tensorTsv, type ProjectorNames } from './projector-files';
 import { makeSprite } from './sprite';
-import { writeZip } from './zip-writer';
+import { writeZip } from '@tailor/storage';
 
 /**
  * The zip a user unpacks into a TensorBoard log dir (`tensorboard --logdir .`, Projector tab): tensors, metadata,
