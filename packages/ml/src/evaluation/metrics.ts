@@ -61,10 +61,6 @@ export function scorePredictions(input: PredictionsToScore): ClassificationMetri
   if (ids.length !== n) throw new Error(`expected ${n} ids, got ${ids.length}`);
   const matrix = classes.map(() => new Array<number>(c).fill(0));
   const cellIds = new Map<string, string[]>();
-  const nb = input.calibrationBins ?? 10;
-  const binCount = new Array<number>(nb).fill(0);
-  const binConf = new Array<number>(nb).fill(0);
-  const binHit = new Array<number>(nb).fill(0);
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const pred = argMaxRow(probabilities, i, c);
@@ -78,11 +74,6 @@ export function scorePredictions(input: PredictionsToScore): ClassificationMetri
       list.push(ids[i]);
       cellIds.set(key, list);
     }
-    const conf = probabilities[i * c + pred];
-    const b = Math.min(nb - 1, Math.floor(conf * nb));
-    binCount[b]++;
-    binConf[b] += conf;
-    binHit[b] += hit;
   }
   const perClass: ClassMetrics[] = classes.map((label, k) => {
     const tp = matrix[k][k];
@@ -96,19 +87,39 @@ export function scorePredictions(input: PredictionsToScore): ClassificationMetri
   // Macro-F1 over the classes present in the data: a class with no examples has no recall to average.
   const present = perClass.filter((m) => m.support > 0);
   const macroF1 = present.length ? present.reduce((s, m) => s + m.f1, 0) / present.length : 0;
-  const bins: ReliabilityBin[] = binCount.map((count, b) => ({
-    lower: b / nb,
-    upper: (b + 1) / nb,
-    count,
-    meanConfidence: count ? binConf[b] / count : 0,
-    accuracy: count ? binHit[b] / count : 0,
-  }));
-  const ece = n ? bins.reduce((s, b) => s + (b.count / n) * Math.abs(b.accuracy - b.meanConfidence), 0) : 0;
   const misclassified: ConfusionCell[] = [...cellIds.entries()]
     .map(([key, imageIds]) => {
       const [a, p] = key.split(':').map(Number);
       return { actual: classes[a], predicted: classes[p], count: imageIds.length, imageIds };
     })
     .sort((x, y) => y.count - x.count || x.actual.localeCompare(y.actual) || x.predicted.localeCompare(y.predicted));
-  return { count: n, accuracy: n ? hits / n : 0, macroF1, perClass, confusionMatrix: matrix, misclassified, calibration: { ece, bins } };
+  return { count: n, accuracy: n ? hits / n : 0, macroF1, perClass, confusionMatrix: matrix, misclassified, calibration: calibrationOf(probabilities, labels, c, input.calibrationBins) };
+}
+
+/**
+ * Reliability of the top-class probability: `bins` equal-width confidence bins, each with its images' mean confidence
+ * and accuracy, and the expected calibration error (the count-weighted mean gap between the two).
+ */
+export function calibrationOf(probabilities: Float32Array, labels: ArrayLike<number>, c: number, bins = 10): { ece: number; bins: ReliabilityBin[] } {
+  const n = labels.length;
+  const binCount = new Array<number>(bins).fill(0);
+  const binConf = new Array<number>(bins).fill(0);
+  const binHit = new Array<number>(bins).fill(0);
+  for (let i = 0; i < n; i++) {
+    const pred = argMaxRow(probabilities, i, c);
+    const conf = probabilities[i * c + pred];
+    const b = Math.min(bins - 1, Math.floor(conf * bins));
+    binCount[b]++;
+    binConf[b] += conf;
+    binHit[b] += pred === labels[i] ? 1 : 0;
+  }
+  const out: ReliabilityBin[] = binCount.map((count, b) => ({
+    lower: b / bins,
+    upper: (b + 1) / bins,
+    count,
+    meanConfidence: count ? binConf[b] / count : 0,
+    accuracy: count ? binHit[b] / count : 0,
+  }));
+  const ece = n ? out.reduce((s, b) => s + (b.count / n) * Math.abs(b.accuracy - b.meanConfidence), 0) : 0;
+  return { ece, bins: out };
 }

@@ -74,13 +74,48 @@ export interface ArtifactFinetuneMember {
 
 export type ArtifactMember = ArtifactHeadMember | ArtifactCnnMember | ArtifactFinetuneMember;
 
-export interface ArtifactOod {
+/**
+ * The "none of the above" detector on one feature space (`featureSet`, or `member:<k>`: a fine-tuned member's pooled
+ * cut map). `oodScore` is reported relative to `threshold` (1 = at the threshold, above = out of distribution).
+ */
+interface ArtifactOodCommon {
   featureSet: string;
-  method: 'nearest-centroid';
+  /** Percentile of the in-distribution scores the threshold sits at (out-of-fold scores since `measured` exists). */
   percentile: number;
-  /** Scores above this are out of distribution; `oodScore` is reported relative to it (1 = at the threshold). */
   threshold: number;
+  /** How the detector was chosen and how well it separates held-out classes (absent in older artifacts). */
+  measured?: { heldOutClassAuroc: number; thresholdFrom: 'out-of-fold' };
+}
+
+/** Squared distance to the nearest class centroid in standardised feature space, per feature. */
+export interface ArtifactOodCentroid extends ArtifactOodCommon {
+  method: 'nearest-centroid';
   tensors: { mean: ArtifactTensorRef; std: ArtifactTensorRef; centroids: ArtifactTensorRef };
+}
+
+/** One minus the cosine similarity to the k-th nearest training image (rows of `bank`, unit length). */
+export interface ArtifactOodKnn extends ArtifactOodCommon {
+  method: 'knn';
+  k: number;
+  /** `bank` [n, dim]; `mean`/`std` when the features are standardised before normalising. */
+  tensors: { bank: ArtifactTensorRef; mean?: ArtifactTensorRef; std?: ArtifactTensorRef };
+}
+
+export type ArtifactOod = ArtifactOodCentroid | ArtifactOodKnn;
+
+/** Temperature scaling of the averaged probabilities (softmax(log p / T)); absent in older artifacts (T = 1). */
+export interface ArtifactCalibration {
+  method: 'temperature' | 'none';
+  temperature: number;
+}
+
+/**
+ * "Not sure": a prediction whose calibrated top probability is below its class's threshold is flagged uncertain.
+ * Thresholds above 1 mean that class is never predicted with the target precision.
+ */
+export interface ArtifactThresholds {
+  targetPrecision: number;
+  perClass: number[];
 }
 
 export interface ClassifierManifest {
@@ -91,6 +126,10 @@ export interface ClassifierManifest {
   /** Probabilities are the average of the members' (one member unless an ensemble won the selection). */
   members: ArtifactMember[];
   ood: ArtifactOod;
+  /** Absent in artifacts written before calibration existed: probabilities are served as averaged. */
+  calibration?: ArtifactCalibration;
+  /** Absent in older artifacts: only out-of-distribution images are flagged uncertain. */
+  thresholds?: ArtifactThresholds;
   training: { seed: number; cvAccuracy: number; folds: number; trainImages: number };
 }
 

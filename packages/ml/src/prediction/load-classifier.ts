@@ -9,8 +9,11 @@ import { initTf } from '../tf/backend';
 import { groupFeatureSets, sliceFeatureSets, type EmbedderGroup } from '../pipeline/extract-features';
 import { embedInputsToCnnBatch, loadCnn, type CnnPredictor } from '../cnn';
 import { loadFinetuneRunner, type FinetuneRunner } from '../finetune/finetune-runner';
-import { type ClassifierArtifact, getTensor, memberToCnn, memberToFinetuneParams, memberToHead, validateManifest } from './artifact';
-import { centroidScores, type CentroidModel } from './ood';
+import { type ClassifierArtifact, memberToCnn, memberToFinetuneParams, memberToHead, validateManifest } from './artifact';
+import { applyTemperature } from '../trust/calibration';
+import { explainByOcclusion, type Explanation, type ExplainOptions } from '../trust/explain-occlusion';
+import { loadOodDetector } from '../trust/ood-detector';
+import { isUncertain } from '../trust/precision-thresholds';
 
 /** The same preprocessing the embedder applies to training images (decode, RGB, resize, pixel / 127.5 - 1). */
 function toFloatImage(x: EmbedInput, size: number): Promise<FloatImage> {
@@ -33,8 +36,14 @@ export interface ImagePrediction {
   prediction: Array<{ label: string; probability: number }>;
   /** True when the image looks unlike every trained class ("none of the above"). */
   outOfDistribution: boolean;
-  /** Distance to the nearest class relative to the threshold: > 1 means out of distribution. */
+  /** The detector's score relative to its threshold: > 1 means out of distribution. */
   oodScore: number;
+  /**
+   * "Not sure": the top probability (calibrated) is below its class's threshold, chosen on out-of-fold predictions for
+   * the model's target precision, or the image is out of distribution. Artifacts without thresholds flag only the
+   * latter.
+   */
+  uncertain: boolean;
 }
 
 export interface LoadedClassifier {
@@ -43,6 +52,8 @@ export interface LoadedClassifier {
   predict(images: EmbedInput[], opts?: PredictOptions): Promise<ImagePrediction[]>;
   /** The features the OOD detector uses (original view), e.g. for an embedding projector. */
   embed(images: EmbedInput[]): Promise<Float32Array[]>;
+  /** Which regions of an encoded image drove its prediction (occlusion: forward passes only). */
+  explain(image: Buffer, opts?: ExplainOptions): Promise<Explanation>;
   dispose(): Promise<void>;
 }
 
@@ -81,11 +92,9 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     throw err;
   }
   const o = manifest.ood;
-  const ood: CentroidModel = {
-    standardizer: { mean: getTensor(files, o.tensors.mean), std: getTensor(files, o.tensors.std) },
-    centroids: getTensor(files, o.tensors.centroids),
-    numClasses: c,
-  };
+  const ood = loadOodDetector(o, files, c);
+  const temperature = manifest.calibration?.temperature ?? 1;
+  const thresholds = manifest.thresholds?.perClass;
   const maxViews = Math.max(1, ...manifest.members.map((m) => (m.kind === 'head' ? m.ttaViews : 1)));
   const views: EmbeddingView[] = maxViews >= 2 ? ['orig', 'flip'] : ['orig'];
 
@@ -131,44 +140,55 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
     return { rows: data.length / dim, dim, data };
   };
 
+  /** Averaged member probabilities, calibrated (images x classes), and the pieces the OOD detector reads. */
+  const probabilities = async (images: EmbedInput[]) => {
+    const feats = await features(images, views);
+    const n = images.length;
+    const probs = new Float32Array(n * c);
+    const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await embedInputsToCnnBatch(images) : undefined;
+    const tuned = await finetuned(images);
+    manifest.members.forEach((m, k) => {
+      const runner = runners[k];
+      if (m.kind === 'finetune') {
+        const p = tuned.get(k)!.probs;
+        for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
+        return;
+      }
+      if (m.kind === 'cnn') {
+        const p = (runner as CnnPredictor).predict(cnnPixels!, n);
+        for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
+        return;
+      }
+      const fv = feats.get(m.featureSet)!;
+      for (let v = 0; v < m.ttaViews; v++) {
+        const p = (runner as HeadRunner).predictProba(fv[v]);
+        const w = 1 / (m.ttaViews * manifest.members.length);
+        for (let i = 0; i < p.length; i++) probs[i] += p[i] * w;
+      }
+    });
+    return { probs: temperature === 1 ? probs : applyTemperature(probs, c, temperature), feats, tuned };
+  };
+
   return {
     classes,
     async predict(images, popts = {}) {
       if (!images.length) return [];
-      const feats = await features(images, views);
-      const n = images.length;
-      const probs = new Float32Array(n * c);
-      const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await embedInputsToCnnBatch(images) : undefined;
-      const tuned = await finetuned(images);
-      manifest.members.forEach((m, k) => {
-        const runner = runners[k];
-        if (m.kind === 'finetune') {
-          const p = tuned.get(k)!.probs;
-          for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
-          return;
-        }
-        if (m.kind === 'cnn') {
-          const p = (runner as CnnPredictor).predict(cnnPixels!, n);
-          for (let i = 0; i < p.length; i++) probs[i] += p[i] / manifest.members.length;
-          return;
-        }
-        const fv = feats.get(m.featureSet)!;
-        for (let v = 0; v < m.ttaViews; v++) {
-          const p = (runner as HeadRunner).predictProba(fv[v]);
-          const w = 1 / (m.ttaViews * manifest.members.length);
-          for (let i = 0; i < p.length; i++) probs[i] += p[i] * w;
-        }
-      });
-      const scores = centroidScores(ood, oodFeatures(feats, tuned));
+      const { probs, feats, tuned } = await probabilities(images);
+      const scores = ood.score(oodFeatures(feats, tuned));
       const topK = Math.max(1, Math.min(c, popts.topK ?? c));
-      return Array.from({ length: n }, (_, i) => {
+      return Array.from({ length: images.length }, (_, i) => {
+        const row = probs.subarray(i * c, (i + 1) * c);
         const prediction = classes
-          .map((label, k) => ({ label, probability: probs[i * c + k] }))
+          .map((label, k) => ({ label, probability: row[k] }))
           .sort((a, b) => b.probability - a.probability)
           .slice(0, topK);
         const oodScore = scores[i] / o.threshold;
-        return { prediction, outOfDistribution: oodScore > 1, oodScore };
+        const outOfDistribution = oodScore > 1;
+        return { prediction, outOfDistribution, oodScore, uncertain: outOfDistribution || (thresholds ? isUncertain(row, thresholds) : false) };
       });
+    },
+    async explain(image, eopts = {}) {
+      return explainByOcclusion(image, classes, async (batch) => (await probabilities(batch)).probs, eopts);
     },
     async embed(images) {
       const m = oodFeatures(await features(images, ['orig']), await finetuned(images, true));

@@ -1,0 +1,11 @@
+export { auroc } from './auroc';
+export { applyTemperature, fitTemperature, temperedLogLoss } from './calibration';
+export { calibrateOutOfFold, type CalibrationFit, type Reliability } from './calibrate-out-of-fold';
+export { precisionThresholds, isUncertain, NEVER_SURE } from './precision-thresholds';
+export { fitNotSure, type NotSureFit } from './not-sure';
+export { fitKnnOod, knnScores, type KnnOodModel } from './knn-ood';
+export { crossValidateOod, describeOodMethod, type OodMethod, type OodCrossValidation } from './ood-cross-validation';
+export { chooseOodDetector, DEFAULT_OOD_METHODS, type OodChoice, type OodSpace } from './choose-ood';
+export { oodToArtifact, loadOodDetector, type OodDetector } from './ood-detector';
+export { fitTrust, type TrustFit, type TrustInput, type TrustReport } from './fit-trust';
+export { explainByOcclusion, type Explanation, type ExplainOptions } from './explain-occlusion';
