@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { writeZip } from '@tailor/storage';
 import { fashionImages, form, urlencoded } from '../support/fixtures';
 import { startTestTailor, type TestTailor } from '../support/tailor';
 
@@ -33,6 +34,8 @@ const json = (v: unknown) => () => JSON.stringify(v);
 const jpeg = () => fashionImages('test', 'Coat', 1);
 const imageForm = (fields: Record<string, string> = {}) => () => form(fields, jpeg());
 const raw = (text: string) => () => text;
+/** A multipart body carrying `zip` as its `file` part, as `tailor dataset import` sends it. */
+const zipForm = (zip: () => Buffer) => () => form({}, [{ name: 'dataset.zip', bytes: zip(), type: 'application/zip' }]);
 /** A multipart body whose closing boundary never comes. */
 const truncated = raw(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="modelId"\r\n\r\nabc\r\n--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n\xff\xd8`);
 
@@ -134,6 +137,18 @@ export const BAD_INPUT_ROWS: Row[] = [
   { name: 'create a model over the model quota (v1)', method: 'POST', path: '/v1/models', body: json({ categories: ['A', 'B'] }), contentType: 'application/json', status: 402, envelope: 'problem', says: /Quota exhausted: models/ },
   { name: 'create a model over the model quota (v2)', method: 'POST', path: `${V2}/Model/`, body: () => urlencoded({ categories: ['A', 'B'] }), status: 402, envelope: 'v2', says: /Quota exhausted: models/ },
   { name: 'create a key over the key quota', method: 'POST', path: '/v1/keys', body: json({ name: 'third' }), contentType: 'application/json', status: 402, envelope: 'problem', says: /Quota exhausted: keys/ },
+
+  // Model exports and datasets (the import's own cases, zip by zip, are in test/api/v1-dataset-roundtrip.test.ts).
+  { name: 'export in an unknown format', method: 'GET', path: '/v1/models/{model}/versions/1/export?format=keras', status: 400, envelope: 'problem', says: /format/ },
+  { name: 'export of a junk version', method: 'GET', path: '/v1/models/{model}/versions/junk/export', status: 404, envelope: 'problem', says: /Version junk not found/ },
+  { name: 'export of a model never trained', method: 'GET', path: '/v1/models/{model}/versions/1/export', status: 404, envelope: 'problem', says: /Version 1 not found/ },
+  { name: 'dataset.zip of an unknown model', method: 'GET', path: `/v1/models/${randomUUID()}/dataset.zip`, status: 404, envelope: 'problem' },
+  { name: 'import without a key', method: 'POST', path: '/v1/models/import', auth: 'none', body: zipForm(() => Buffer.from('PK')), status: 401, envelope: 'problem' },
+  { name: 'import with a predict-only key', method: 'POST', path: '/v1/models/import', auth: 'predict-only', body: zipForm(() => Buffer.from('PK')), status: 403, envelope: 'problem', says: /'train' scope/ },
+  { name: 'import a JSON body', method: 'POST', path: '/v1/models/import', body: json({ url: 'https://example.com/dataset.zip' }), contentType: 'application/json', status: 400, envelope: 'problem', says: /multipart/ },
+  { name: 'import without a file part', method: 'POST', path: '/v1/models/import', body: () => form({ name: 'x' }), status: 400, envelope: 'problem', says: /No zip file/ },
+  { name: 'import a file that is not a zip', method: 'POST', path: '/v1/models/import', body: zipForm(() => Buffer.from('just some text, not an archive')), status: 400, envelope: 'problem', says: /Not a readable zip archive/ },
+  { name: 'import a zip with one category', method: 'POST', path: '/v1/models/import', body: zipForm(() => writeZip([{ name: 'Bag/a.jpg', data: jpeg()[0]!.bytes }])), status: 400, envelope: 'problem', says: /At least two categories/ },
 ];
 
 describe('bad input: the right status in the right envelope, nothing stored, server healthy after', () => {
