@@ -37,7 +37,7 @@ async function timeIt(reps: number, f: () => Promise<unknown>): Promise<number> 
 
 async function main() {
   await initTf();
-  const out: Record<string, number[]> = { forwardSecondsPerGmac: [], preprocessSeconds: [], headSecondsPerUnit: [], finetuneSecondsPerSampleGmac: [], finetuneSecondsPerSample: [] };
+  const out: Record<string, number[]> = { decodeSeconds: [], viewSeconds: [], headSecondsPerUnit: [], finetuneSecondsPerSampleGmac: [], finetuneSecondsPerSample: [] };
   // Frozen forward.
   for (const [b, size, layer] of [[V2, 96, 'conv_1'], [V2, 160, 'conv_1'], [EDGE, 160, 'conv_1']] as const) {
     const { ir } = await loadBackbone(b);
@@ -47,7 +47,7 @@ async function main() {
     const s = await timeIt(5, () => runner.run(batch, [32, size, size, 3]));
     await runner.release();
     const perGmac = s / ((32 * macs) / 1e9);
-    out.forwardSecondsPerGmac.push(perGmac);
+    (out[`forwardSecondsPerGmac ${b}`] ??= []).push(perGmac);
     log(`forward ${b}@${size} to ${layer}: ${(macs / 1e6).toFixed(0)} MMAC/image, ${((s / 32) * 1000).toFixed(2)} ms/image, ${perGmac.toFixed(4)} s/GMAC`);
   }
   // Preprocessing (decode + resize + normalise), grey pixels and JPEG photos.
@@ -56,9 +56,13 @@ async function main() {
   const jpegs = readdirSync(path.join(CIFAR10_DEV_DIR, 'cat')).slice(0, 64).map((f) => readFileSync(path.join(CIFAR10_DEV_DIR, 'cat', f)));
   for (const [name, inputs, size] of [['grey 28->96', grey, 96], ['jpeg 32->160', jpegs, 160]] as const) {
     const prep = createImagePreprocessor({ inputSize: size });
-    const s = await timeIt(3, () => Promise.all((inputs as Array<Parameters<typeof prep.toFloat>[0]>).map((x) => prep.toFloat(x, 'flip', ''))));
-    out.preprocessSeconds.push(s / inputs.length);
-    log(`preprocess ${name}: ${((s / inputs.length) * 1000).toFixed(3)} ms/image`);
+    const list = inputs as Array<Parameters<typeof prep.toFloat>[0]>;
+    const sDecode = await timeIt(3, () => Promise.all(list.map((x) => prep.decode(x))));
+    const decoded = await Promise.all(list.map((x) => prep.decode(x)));
+    const sView = await timeIt(3, async () => decoded.map((d) => prep.applyView(d, 'aug:1:0', 'x')));
+    out.decodeSeconds.push(sDecode / list.length);
+    out.viewSeconds.push(sView / list.length);
+    log(`preprocess ${name}: decode ${((sDecode / list.length) * 1000).toFixed(3)} ms/image, one view ${((sView / list.length) * 1000).toFixed(3)} ms`);
   }
   // Head training (logistic regression, TF.js wasm).
   const rows = 1600;
@@ -98,7 +102,12 @@ async function main() {
   out.finetuneSecondsPerSampleGmac.push(slope);
   out.finetuneSecondsPerSample.push(Math.max(0, my - slope * mx));
   log('\nmeasured on this machine (reference values in cost-model.ts):');
-  for (const [k, v] of Object.entries(out)) log(`  ${k}: ${median(v).toPrecision(3)}  (reference ${(REFERENCE_COSTS as Record<string, number>)[k]})`);
+  const ref = REFERENCE_COSTS as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    const [key, backbone] = k.split(' ');
+    const reference = backbone ? (ref[key] as Record<string, number>)[backbone.replace(/\./g, '_')] : ref[key];
+    log(`  ${k}: ${median(v).toPrecision(3)}  (reference ${reference})`);
+  }
 }
 
 main().catch((e) => {

@@ -5,7 +5,7 @@ import type { FinetuneRecipe } from '../finetune/finetune-recipe';
 import { DEFAULT_TOP_TRAIN } from '../finetune/train-top';
 import type { FeatureSetSpec } from '../pipeline/types';
 import { atSize, backboneCost } from './backbone-cost';
-import { REFERENCE_COSTS, type Costs } from './cost-model';
+import { forwardSecondsPerGmac, REFERENCE_COSTS, type Costs } from './cost-model';
 import type { DataProfile } from './data-profile';
 
 export const V2 = 'mobilenet_v2_1.0_224_quant';
@@ -138,14 +138,17 @@ export function planCandidates(input: PlanInput): Plan {
   const k = input.folds;
   const { pool, list } = wishes(input.profile, input.architecture);
   const cost = (backbone: string) => backboneCost(input.irs.get(backbone)!);
+  const channels = (backbone: string, layer: string) => input.irs.get(backbone)!.layers.find((l) => l.name === layer)?.shape.at(-1) ?? 512;
   const deepest = (spec: FeatureSetSpec) => Math.max(...spec.layers.map((l) => cost(spec.backbone).upTo(l.replace(/^pool_/, ''))));
   const groupKey = (b: string, size: number, invert?: boolean) => `${b}@${size}${invert ? ':inverted' : ''}`;
   // Frozen forward passes already paid for, by group (a group's cost is its deepest layer's).
   const embedded = new Map<string, number>();
   const activations = new Set<string>();
-  const embedSeconds = (macs224: number, size: number, views: number) => n * views * (c.preprocessSeconds + (atSize(macs224, size) / 1e9) * c.forwardSecondsPerGmac);
+  // A new pass: set-up, one decode per image, then per view its making and the forward pass up to the layer needed.
+  const embedSeconds = (backbone: string, macs224: number, size: number, views: number, fresh: boolean) =>
+    (fresh ? c.sessionSeconds + n * c.decodeSeconds : 0) + n * views * (c.viewSeconds + (atSize(macs224, size) / 1e9) * forwardSecondsPerGmac(c, backbone));
 
-  let total = n * c.loadSeconds;
+  let total = c.runOverheadSeconds + n * c.loadSeconds;
   const reserve = 0.1 * input.budgetSeconds; // final fits of heads and evaluation
   const priced = list.map((w) => price(w));
   const fits = (seconds: number) => total + seconds <= input.budgetSeconds - reserve;
@@ -172,8 +175,8 @@ export function planCandidates(input: PlanInput): Plan {
       const macs = deepest(w.featureSet);
       const prev = embedded.get(g) ?? 0;
       // A deeper layer in an already embedded group costs the difference.
-      const embed = macs > prev ? embedSeconds(macs - prev, w.featureSet.inputSize, input.trainViews) : 0;
-      const dim = w.featureSet.layers.length * 400; // a rough width; heads cost little next to embedding
+      const embed = macs > prev ? embedSeconds(w.featureSet.backbone, macs - prev, w.featureSet.inputSize, input.trainViews, prev === 0) : 0;
+      const dim = w.featureSet.layers.reduce((a, l) => a + channels(w.featureSet.backbone, l.replace(/^pool_/, '')), 0);
       const out = w.head.kind === 'mlp' ? w.head.hidden : input.profile.classes;
       const rows = n * input.trainViews * ((k - 1) / k);
       const epochs = w.head.kind === 'mlp' ? 40 : w.head.epochs;
@@ -187,11 +190,11 @@ export function planCandidates(input: PlanInput): Plan {
     const actKey = `${groupKey(r.backbone, r.inputSize, r.invert)}>${r.cut}`;
     const trunk = cost(r.backbone).upTo(r.cut);
     const top = atSize(cost(r.backbone).between(r.cut, r.top), r.inputSize);
-    const acts = activations.has(actKey) ? 0 : embedSeconds(trunk, r.inputSize, r.views);
+    const acts = activations.has(actKey) ? 0 : embedSeconds(r.backbone, trunk, r.inputSize, r.views, true);
     const samples = FINETUNE_FOLDS * n * ((FINETUNE_FOLDS - 1) / FINETUNE_FOLDS) * r.train.epochs;
-    const heldPredict = n * r.ttaViews * (top / 1e9) * c.forwardSecondsPerGmac;
+    const heldPredict = n * r.ttaViews * (top / 1e9) * forwardSecondsPerGmac(c, r.backbone);
     return {
-      seconds: acts + samples * (c.finetuneSecondsPerSample + (top / 1e9) * c.finetuneSecondsPerSampleGmac) + heldPredict,
+      seconds: acts + c.sessionSeconds + samples * (c.finetuneSecondsPerSample + (top / 1e9) * c.finetuneSecondsPerSampleGmac) + heldPredict,
       // Served bagged: the frozen trunk once, every fold's top.
       predictCost: { group: `finetune:${actKey}:${r.top}`, cost: ((atSize(trunk, r.inputSize) + FINETUNE_FOLDS * top) / 1e6) * r.ttaViews },
       commit: () => activations.add(actKey),
