@@ -82,3 +82,29 @@ describe('fine-tuning graphs', () => {
     expect(() => topSubgraph(ir, 'mid', 'top')).toThrow(/block boundary/);
   });
 });
+
+describe('trainTop', () => {
+  it('is reproducible: the same activations, rows and seed give byte-identical weights (2 onnxruntime threads)', async () => {
+    const { trainTop } = await import('./train-top');
+    const { DEFAULT_TOP_TRAIN } = await import('./train-top');
+    const ir = toyIr();
+    const sub = topSubgraph(ir, 'cut', 'top');
+    const graphs = buildFinetuneGraphs(sub, [4, 7, 7], 3);
+    const session = await createFinetuneSession(graphs, [7, 7, 4], 3, 2);
+    const rng = createRng(9);
+    const n = 40;
+    const views = [0, 1].map(() => Float32Array.from({ length: n * 7 * 7 * 4 }, () => rng.next() * 2));
+    const acts = { views, viewNames: ['orig', 'flip'] as const as unknown as string[], n, shape: [7, 7, 4] as [number, number, number] };
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const rows = Array.from({ length: 30 }, (_, i) => i);
+    const cfg = { ...DEFAULT_TOP_TRAIN, epochs: 3, batchSize: 8, trainViews: [0, 1] };
+    const a = await trainTop(session, graphs, sub, acts as never, labels, rows, 3, cfg, 5);
+    const b = await trainTop(session, graphs, sub, acts as never, labels, rows, 3, cfg, 5);
+    const c = await trainTop(session, graphs, sub, acts as never, labels, rows, 3, cfg, 6);
+    a.params.forEach((p, i) => expect(Buffer.from(p.buffer).equals(Buffer.from(b.params[i].buffer))).toBe(true));
+    expect(a.params.some((p, i) => !Buffer.from(p.buffer).equals(Buffer.from(c.params[i].buffer)))).toBe(true);
+    // It learned something: the weights moved away from the pre-trained ones.
+    expect(a.params.slice(0, sub.params.length).some((p, i) => p.some((v, j) => v !== sub.params[i].init[j]))).toBe(true);
+    await session.release();
+  });
+});
