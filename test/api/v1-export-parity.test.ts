@@ -24,6 +24,7 @@ interface Prediction {
   probability?: number;
   oodScore?: number;
   outOfDistribution?: boolean;
+  uncertain?: boolean;
   prediction?: Array<{ label: string; probability: number }>;
 }
 
@@ -95,6 +96,8 @@ describe('v1: exported models reproduce the hosted predictions', () => {
       for (const p of w.prediction!) maxDp = Math.max(maxDp, Math.abs(p.probability - byLabel.get(p.label)!));
       if (w.label === g.label) agree++;
       expect(g.oodScore).toBeCloseTo(w.oodScore!, 3);
+      expect(g.outOfDistribution).toBe(w.outOfDistribution);
+      if (w.uncertain !== undefined) expect(g.uncertain).toBe(w.uncertain);
     });
     return { maxDp, agree, n: want.length };
   }
@@ -112,8 +115,8 @@ describe('v1: exported models reproduce the hosted predictions', () => {
     const offline = JSON.parse(ran.stdout) as { modelId: string; version: number; predictions: Prediction[] };
     expect({ modelId: offline.modelId, version: offline.version }).toEqual({ modelId, version });
     expect(offline.predictions.map((p) => p.file)).toEqual(files);
-    // The same JSON shape as /v1 predict, entry for entry.
-    expect(offline.predictions.map((p) => Object.keys(p).sort())).toEqual(want.map((p) => Object.keys(p).sort()));
+    // The JSON shape of /v1 predict, entry for entry: every field the API answers with is there.
+    want.forEach((p, i) => expect(Object.keys(offline.predictions[i]!)).toEqual(expect.arrayContaining(Object.keys(p))));
     const onnx = compare(want, offline.predictions);
 
     // TF.js: the API's export, loaded by TF.js in Node with the service's preprocessing.

@@ -38,6 +38,20 @@ export interface BundlePreprocessing {
   /** What happens inside the graph, so nothing here is left to the caller. */
   inGraph: string[];
   outputs: Record<string, { shape: Array<number | null>; meaning: string }>;
+  /**
+   * How the service turns the outputs into flags: out of distribution when `ood_score` > 1; "not sure" (uncertain)
+   * when out of distribution, or when the top probability is below its class's threshold (absent: OOD only).
+   */
+  decision: { uncertainBelow: number[] | null; targetPrecision: number | null };
+}
+
+/** The service's flags from one image's outputs (load-classifier.ts, trust/precision-thresholds.ts). */
+export function decide(probs: ArrayLike<number>, oodScore: number, decision: BundlePreprocessing['decision'] | undefined) {
+  let top = 0;
+  for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[top]!) top = k;
+  const outOfDistribution = oodScore > 1;
+  const thresholds = decision?.uncertainBelow;
+  return { outOfDistribution, uncertain: outOfDistribution || (thresholds ? probs[top]! < thresholds[top]! : false) };
 }
 
 /** The exact steps the service applies, in words a re-implementer can follow (the code is preprocess/ and cnn/input.ts). */

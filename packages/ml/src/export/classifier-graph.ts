@@ -150,12 +150,12 @@ export async function buildClassifierGraph(artifact: ClassifierArtifact, resolve
   inGraph.push(`probabilities: the average of the ${M} member(s) above (each member's share 1/${M})`);
   // Temperature scaling of the average, when the version was calibrated: softmax(log(max(p, 1e-7)) / T), as
   // trust/calibration.ts applies it (it never changes the top class).
-  const calibration = (manifest as { calibration?: { method: string; temperature: number } }).calibration;
+  const temperature = (manifest as { calibration?: { temperature: number } }).calibration?.temperature ?? 1;
   let probs = averaged;
-  if (calibration && calibration.method !== 'none' && calibration.temperature !== 1) {
-    const logits = g.op('Div', [g.op('Log', [g.op('Max', [averaged, g.scalar(1e-7)])]), g.scalar(calibration.temperature)]);
+  if (temperature !== 1) {
+    const logits = g.op('Div', [g.op('Log', [g.op('Max', [averaged, g.scalar(1e-7)])]), g.scalar(temperature)]);
     probs = g.op('Softmax', [logits], [int('axis', -1)]);
-    inGraph.push(`calibrated: softmax(log(max(p, 1e-7)) / ${calibration.temperature}) (temperature scaling)`);
+    inGraph.push(`calibrated: softmax(log(max(p, 1e-7)) / ${temperature}) (temperature scaling)`);
   }
   g.op('Identity', [probs], [], OUTPUT_PROBABILITIES);
   g.output(OUTPUT_PROBABILITIES, ['N', K]);

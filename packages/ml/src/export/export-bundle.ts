@@ -43,6 +43,7 @@ export async function buildExportBundle(
   let classes: string[];
   let backbones: string[] = [];
   let oodThreshold: { value: number; rule: string };
+  let decision: BundlePreprocessing['decision'] = { uncertainBelow: null, targetPrecision: null };
   if (isCnnModel(artifactFiles)) {
     graph = buildCnnModelGraph(artifactFiles);
     const manifest = JSON.parse(artifactFiles['manifest.json']!.toString('utf8')) as { classes: string[]; oodMaxProbThreshold: number };
@@ -54,6 +55,8 @@ export async function buildExportBundle(
     classes = artifact.manifest.classes;
     const used = [...artifact.manifest.featureSets.map((f) => f.backbone), ...artifact.manifest.members.flatMap((m) => (m.kind === 'finetune' ? [m.backbone] : []))];
     backbones = [...new Set(used)];
+    const thresholds = (artifact.manifest as { thresholds?: { targetPrecision: number; perClass: number[] } }).thresholds;
+    if (thresholds) decision = { uncertainBelow: thresholds.perClass, targetPrecision: thresholds.targetPrecision };
     const ood = artifact.manifest.ood;
     oodThreshold = {
       value: ood.threshold,
@@ -80,6 +83,7 @@ export async function buildExportBundle(
       steps: describeInput(i),
     })),
     inGraph: graph.inGraph,
+    decision,
     outputs: {
       [OUTPUT_PROBABILITIES]: { shape: [null, classes.length], meaning: 'class probabilities, in the order of labels.json; each row sums to 1' },
       [OUTPUT_OOD]: { shape: [null], meaning: 'out-of-distribution score relative to the threshold: above 1 = unlike every trained class' },
@@ -87,7 +91,9 @@ export async function buildExportBundle(
   };
   const licence = backbones.length ? [{ name: 'LICENSE-backbone-weights.txt', data: apacheLicenseText() }] : [];
   const names = [...modelFiles.map((f) => f.name), 'labels.json', 'preprocessing.json', 'README.md', ...licence.map((l) => l.name)];
-  const card = writeModelCard({ facts, classes, format, preprocessing, backbones, oodThreshold, files: names });
+  const temperature = isCnnModel(artifactFiles) ? 1 : ((JSON.parse(artifactFiles['manifest.json']!.toString('utf8')) as { calibration?: { temperature: number } }).calibration?.temperature ?? 1);
+  const trust = { temperature, ...decision };
+  const card = writeModelCard({ facts, classes, format, preprocessing, backbones, oodThreshold, trust, files: names });
   return [
     ...modelFiles,
     { name: 'labels.json', data: Buffer.from(JSON.stringify(classes, null, 2)) },

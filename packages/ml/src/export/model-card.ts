@@ -25,6 +25,8 @@ export interface ModelCardInput {
   preprocessing: BundlePreprocessing;
   backbones: string[];
   oodThreshold: { value: number; rule: string };
+  /** Temperature scaling and per-class "not sure" thresholds, when the version has them. */
+  trust?: { temperature: number; uncertainBelow: number[] | null; targetPrecision: number | null };
   files: string[];
 }
 
@@ -147,6 +149,16 @@ export function writeModelCard(input: ModelCardInput): string {
 
   out.push('## Out of distribution', '');
   out.push(`${input.oodThreshold.rule} Threshold ${input.oodThreshold.value}; \`ood_score\` is reported relative to it, so above 1 means "none of the above".`, '');
+
+  const trust = input.trust;
+  if (trust && (trust.temperature !== 1 || trust.uncertainBelow)) {
+    out.push('## Calibration and "not sure"', '');
+    if (trust.temperature !== 1) out.push(`The averaged probabilities are temperature-scaled (T = ${trust.temperature.toFixed(3)}, fitted on out-of-fold predictions) so that they read as frequencies; the top class never changes.`, '');
+    if (trust.uncertainBelow) {
+      out.push(`A prediction is flagged "not sure" when it is out of distribution or its top probability is below its class's threshold, chosen for a precision of ${pct(trust.targetPrecision)} on out-of-fold predictions (above 100%: the class is never sure):`, '');
+      out.push(table(['class', 'threshold'], classes.map((c, k) => [c, pct(trust.uncertainBelow![k])])), '');
+    }
+  }
 
   out.push('## Intended use and limits', '');
   out.push(

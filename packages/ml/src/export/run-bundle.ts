@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { checkImageSize, DEFAULT_MAX_IMAGE_PIXELS, type PixelLimits } from '../preprocess/check-image';
-import { BUNDLE_FORMAT, OUTPUT_OOD, OUTPUT_PROBABILITIES, type BundlePreprocessing } from './bundle-format';
+import { BUNDLE_FORMAT, decide, OUTPUT_OOD, OUTPUT_PROBABILITIES, type BundlePreprocessing } from './bundle-format';
 import { bundleInputShape, prepareBundleInput } from './bundle-inputs';
 
 /** One image's result, in the shape of the service's `/v1` predict entries. */
@@ -12,6 +12,8 @@ export type BundlePrediction =
       probability: number;
       outOfDistribution: boolean;
       oodScore: number;
+      /** "Not sure": out of distribution, or the top probability below its class's threshold (preprocessing.json). */
+      uncertain: boolean;
       prediction: Array<{ label: string; probability: number }>;
     }
   | { file: string; ok: false; error: string };
@@ -102,7 +104,7 @@ export async function openOnnxBundle(files: Map<string, Buffer>, opts: OpenBundl
             ok: true,
             label: prediction[0]!.label,
             probability: prediction[0]!.probability,
-            outOfDistribution: ood[j]! > 1,
+            ...decide(probs.subarray(j * k, (j + 1) * k), ood[j]!, pre.decision),
             oodScore: ood[j]!,
             prediction,
           };

@@ -1,5 +1,5 @@
 import { initTf, tf } from '../tf/backend';
-import { BUNDLE_FORMAT, OUTPUT_OOD, OUTPUT_PROBABILITIES, type BundlePreprocessing } from './bundle-format';
+import { BUNDLE_FORMAT, decide, OUTPUT_OOD, OUTPUT_PROBABILITIES, type BundlePreprocessing } from './bundle-format';
 import { bundleInputShape, prepareBundleInput } from './bundle-inputs';
 import type { BundlePrediction } from './run-bundle';
 
@@ -50,7 +50,8 @@ export async function openTfjsBundle(files: Map<string, Buffer>) {
       const k = labels.length;
       return images.map((img, j) => {
         const prediction = labels.map((label, c) => ({ label, probability: probs[j * k + c]! })).sort((a, b) => b.probability - a.probability);
-        return { file: img.name, ok: true, label: prediction[0]!.label, probability: prediction[0]!.probability, outOfDistribution: ood[j]! > 1, oodScore: ood[j]!, prediction };
+        const flags = decide(probs.subarray(j * k, (j + 1) * k), ood[j]!, pre.decision);
+        return { file: img.name, ok: true, label: prediction[0]!.label, probability: prediction[0]!.probability, ...flags, oodScore: ood[j]!, prediction };
       });
     },
     dispose: () => model.dispose(),

@@ -44,7 +44,13 @@ export async function openBrowserBundle(modelId, version) {
       const ood = (await o.data())[0];
       tf.dispose([p, o, ...Object.values(feeds)]);
       const prediction = labels.map((label, k) => ({ label, probability: probs[k] })).sort((a, b) => b.probability - a.probability);
-      return { label: prediction[0].label, probability: prediction[0].probability, outOfDistribution: ood > 1, oodScore: ood, prediction };
+      // The service's flags (preprocessing.json "decision"): not sure when out of distribution, or when the top
+      // probability is below its class's threshold.
+      const outOfDistribution = ood > 1;
+      const thresholds = pre.decision?.uncertainBelow;
+      const top = labels.indexOf(prediction[0].label);
+      const uncertain = outOfDistribution || (thresholds ? prediction[0].probability < thresholds[top] : false);
+      return { label: prediction[0].label, probability: prediction[0].probability, outOfDistribution, uncertain, oodScore: ood, prediction };
     },
     dispose: () => model.dispose(),
   };

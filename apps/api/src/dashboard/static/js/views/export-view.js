@@ -101,8 +101,12 @@ export function renderExport(root, modelId) {
           clear(result).append(
             preview,
             h('div',
-              h('p.predicted', { dataset: { label: p.label, probability: p.probability, oodScore: p.oodScore } }, 'Most likely ', h('strong', p.label), ` (${(p.probability * 100).toFixed(1)}%), computed in this browser in ${ms.toFixed(0)} ms`),
-              p.outOfDistribution ? h('p.warning', `Looks unlike every trained class (OOD score ${p.oodScore.toFixed(2)}).`) : null,
+              h('p.predicted', { dataset: { label: p.label, probability: p.probability, oodScore: p.oodScore, uncertain: p.uncertain } }, 'Most likely ', h('strong', p.label), ` (${(p.probability * 100).toFixed(1)}%), computed in this browser in ${ms.toFixed(0)} ms`),
+              p.outOfDistribution
+                ? h('p.warning', `Looks unlike every trained class (OOD score ${p.oodScore.toFixed(2)}).`)
+                : p.uncertain
+                  ? h('p.warning', 'Not sure: below the confidence this class needs for the model\'s target precision.')
+                  : null,
               probabilityBars(p.prediction, (label) => classColor(bundle.labels.indexOf(label)))),
           );
         } catch (err) {
