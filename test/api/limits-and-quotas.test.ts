@@ -175,8 +175,8 @@ describe('fair queues: per-account run slots, accounts interleaved, training min
       expect(runs.length).toBeGreaterThan(0);
       for (const run of runs) {
         const job = await queue.getJob(run.id);
-        // 60 s budget + max(120 s grace, 30 s) + 300 s around the training process.
-        expect(job?.data).toEqual({ version: 1, runId: run.id, timeoutMs: 480_000 });
+        // 60 s budget + max(300 s grace, 30 s) + 300 s around the training process.
+        expect(job?.data).toEqual({ version: 1, runId: run.id, timeoutMs: 660_000 });
       }
     } finally {
       await queue.close();

@@ -65,8 +65,8 @@ export const envSchema = z.object({
   TAILOR_MAX_TRAIN_TIME_BUDGET_S: int(3600, 5),
   // The worker cuts a training process at budget + max(this, budget / 2): the engine plans to fit the budget by a
   // cost model, and this is the hard stop when the machine turns out slower than the model thinks (a busy machine,
-  // a cold start loading every backbone).
-  TAILOR_TRAIN_GRACE_S: int(120, 0),
+  // where the nice'd training process gets little CPU; a cold start loading every backbone).
+  TAILOR_TRAIN_GRACE_S: int(300, 0),
   // Niceness of the training process (0-19): the API in the same machine keeps answering while a model trains.
   TAILOR_TRAIN_NICE: int(10, 0).pipe(z.number().max(19)),
   // onnxruntime threads of the training process; unset = 1 when the API runs in the same process group (role all),
