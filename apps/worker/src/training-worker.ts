@@ -45,7 +45,7 @@ export function registerTrainingWorker(deps: {
       }
       const { run, attempt } = claim;
       const log = { runId, attempt };
-      const images = await stored('reading the run', () => lifecycle.trainingImages(run));
+      const { labeled: images, unlabeled } = await stored('reading the run', () => lifecycle.trainingImages(run));
       const categories = await stored('reading the run', () => db.category.findMany({ where: { modelId: run.modelId }, orderBy: { position: 'asc' } }));
       const used = new Set(images.map((i) => i.category.name));
       const classes = categories.map((c) => c.name).filter((n) => used.has(n));
@@ -54,7 +54,7 @@ export function registerTrainingWorker(deps: {
       const budget = runBudgetSeconds(settings, config.TAILOR_TRAIN_TIME_BUDGET_S);
       const limitSeconds = hardLimitSeconds(budget, config.TAILOR_TRAIN_GRACE_S);
       const started = Date.now();
-      logger.info({ ...log, modelId: run.modelId, images: images.length, classes: classes.length }, 'training started');
+      logger.info({ ...log, modelId: run.modelId, images: images.length, unlabeled: unlabeled.length, classes: classes.length }, 'training started');
       try {
         const outcome = await runTrainingChild(
           {
@@ -62,6 +62,7 @@ export function registerTrainingWorker(deps: {
             blobConfig: blobStoreConfig(config),
             artifactPrefix: `models/${run.modelId}/runs/${runId}`,
             images: images.map((i) => ({ id: i.id, sha256: i.sha256, blobKey: i.blobKey, label: i.category.name, filename: i.filename })),
+            unlabeled: unlabeled.map((i) => ({ id: i.id, sha256: i.sha256, blobKey: i.blobKey, filename: i.filename })),
             classes,
             seed: run.seed,
             settings,

@@ -57,7 +57,8 @@ export const runView = z.object({
   message: z.string().nullable(),
   error: z.string().nullable(),
   seed: z.number().int(),
-  imageCount: z.number().int(),
+  imageCount: z.number().int().describe('labelled images the run trains on'),
+  unlabeledCount: z.number().int().describe('unlabelled images in the run (it may learn from them; it never scores them)'),
   attempts: z.number().int(),
   queuedAt: z.string(),
   startedAt: z.string().nullable(),
@@ -78,7 +79,8 @@ export const modelView = z.object({
   architecture: z.string(),
   settings: z.record(z.string(), z.unknown()),
   categories: z.array(categoryView),
-  imageCount: z.number().int(),
+  imageCount: z.number().int().describe('labelled images'),
+  unlabeledCount: z.number().int().describe('images uploaded without a label'),
   activeVersion: z.number().int().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -116,7 +118,7 @@ export const uploadResultView = z.object({
 
 export const imageView = z.object({
   id: z.string(),
-  category: z.string(),
+  category: z.string().nullable().describe('null: uploaded unlabelled'),
   sha256: z.string(),
   filename: z.string().nullable(),
   format: z.string(),
@@ -124,6 +126,10 @@ export const imageView = z.object({
   width: z.number().int(),
   height: z.number().int(),
   createdAt: z.string(),
+});
+
+export const labelImageBody = z.object({
+  category: z.string().nullable().describe("the class to put the image in, or null to make it unlabelled"),
 });
 
 export const versionView = z.object({

@@ -74,8 +74,9 @@ export class EmbeddingService {
     const out: Array<{ id: string; label: string }> = [];
     let cursor: string | undefined;
     for (;;) {
-      const rows = await this.services.images.list(accountId, modelId, { limit: PAGE, cursor });
-      out.push(...rows.map((r) => ({ id: r.id, label: r.category.name })));
+      // Labelled images only: the projector colours points by class.
+      const rows = await this.services.images.list(accountId, modelId, { limit: PAGE, cursor, labeled: true });
+      out.push(...rows.flatMap((r) => (r.category ? [{ id: r.id, label: r.category.name }] : [])));
       if (rows.length < PAGE) return out;
       cursor = rows[rows.length - 1]!.id;
     }

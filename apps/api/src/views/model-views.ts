@@ -23,6 +23,7 @@ export function toModelView(model: ModelWithCounts, status: string, activeVersio
     settings: model.settings as Record<string, unknown>,
     categories,
     imageCount: categories.reduce((n, c) => n + c.count, 0),
+    unlabeledCount: model._count.images,
     activeVersion,
     createdAt: model.createdAt.toISOString(),
     updatedAt: model.updatedAt.toISOString(),

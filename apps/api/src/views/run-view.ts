@@ -7,6 +7,7 @@ interface RunRow extends RunProgressView {
   id: string;
   seed: number;
   imageCount: number;
+  unlabeledCount?: number;
   attempts: number;
   queuedAt: Date;
   startedAt: Date | null;
@@ -32,6 +33,7 @@ export function toRunView(run: RunRow): z.infer<typeof v1.runView> {
     error: run.error,
     seed: run.seed,
     imageCount: run.imageCount,
+    unlabeledCount: run.unlabeledCount ?? 0,
     attempts: run.attempts,
     queuedAt: run.queuedAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,

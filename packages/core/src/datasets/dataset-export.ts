@@ -36,13 +36,14 @@ export interface DatasetExport {
  */
 export async function exportDataset(db: Db, blobs: BlobStore, models: ModelService, accountId: string, modelId: string): Promise<DatasetExport> {
   const model = await models.get(accountId, modelId);
+  // Class folders hold labelled images only; unlabelled uploads have no folder to go to.
   const images = await db.image.findMany({
-    where: { modelId: model.id },
+    where: { modelId: model.id, categoryId: { not: null } },
     select: { id: true, sha256: true, blobKey: true, filename: true, format: true, category: { select: { name: true, position: true } } },
     orderBy: [{ category: { position: 'asc' } }, { createdAt: 'asc' }, { id: 'asc' }],
   });
   const taken = new Map<string, Set<string>>();
-  const files = images.map((im) => {
+  const files = images.flatMap((im) => (im.category ? [{ ...im, category: im.category }] : [])).map((im) => {
     const folder = categoryFolder(im.category.name);
     const names = taken.get(folder) ?? new Set<string>();
     taken.set(folder, names);

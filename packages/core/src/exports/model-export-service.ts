@@ -52,6 +52,6 @@ export class ModelExportService {
   private async snapshotCounts(runId: string, classes: string[]) {
     const run = await this.db.trainingRun.findUnique({ where: { id: runId }, select: { imageIds: true } });
     const images = await this.db.image.findMany({ where: { id: { in: run?.imageIds ?? [] } }, select: { category: { select: { name: true } } } });
-    return classes.map((label) => ({ label, count: images.filter((i) => i.category.name === label).length }));
+    return classes.map((label) => ({ label, count: images.filter((i) => i.category?.name === label).length }));
   }
 }

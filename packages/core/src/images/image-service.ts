@@ -3,8 +3,8 @@ import type { Db } from '@tailor/db';
 import { InvalidImageError, verifyImage } from '@tailor/ml/src/preprocess';
 import { contentKey, sha256Hex, type BlobStore } from '@tailor/storage';
 import { releaseImageBlobs, withImageBlobLock } from '../blobs';
-import { BadRequestError } from '../errors';
-import { isUuid, type ModelService } from '../models';
+import { BadRequestError, NotFoundError } from '../errors';
+import { isUuid, type ModelService, type ModelWithCounts } from '../models';
 import { UploadAllowance, type QuotaService } from '../quotas';
 
 export interface IncomingFile {
@@ -45,14 +45,10 @@ export class ImageService {
     private readonly quotas?: QuotaService,
   ) {}
 
-  async upload(accountId: string, modelId: string, categoryName: string, files: IncomingFile[]): Promise<UploadResult[]> {
+  /** Stores the files under `categoryName`, or unlabelled when it is null (to be labelled later, or never). */
+  async upload(accountId: string, modelId: string, categoryName: string | null, files: IncomingFile[]): Promise<UploadResult[]> {
     const model = await this.models.get(accountId, modelId);
-    const category = model.categories.find((c) => c.name === categoryName);
-    if (!category) {
-      throw new BadRequestError(`Unknown category '${categoryName}'`, [
-        { reason: 'category', message: `The model's categories are: ${model.categories.map((c) => c.name).join(', ')}` },
-      ]);
-    }
+    const category = categoryName === null ? null : findCategory(model, categoryName);
     // 402 before anything is read when the account has no room left; else files are taken while they fit.
     const allowance = this.quotas ? await this.quotas.uploadAllowance(accountId) : UploadAllowance.unlimited();
     const results: UploadResult[] = [];
@@ -62,7 +58,7 @@ export class ImageService {
         results.push({ file: file.filename, status: 'rejected', message: overQuota });
         continue;
       }
-      const result = await this.storeOne(model.id, category.id, categoryName, file);
+      const result = await this.storeOne(model.id, category, file);
       if (result.status !== 'stored') allowance.giveBack(file.bytes.length);
       results.push(result);
     }
@@ -70,7 +66,7 @@ export class ImageService {
     return results;
   }
 
-  private async storeOne(modelId: string, categoryId: string, categoryName: string, file: IncomingFile): Promise<UploadResult> {
+  private async storeOne(modelId: string, category: { id: string; name: string } | null, file: IncomingFile): Promise<UploadResult> {
     const base = { file: file.filename };
     if (file.bytes.length === 0) return { ...base, status: 'rejected', message: 'empty file' };
     let info;
@@ -85,7 +81,7 @@ export class ImageService {
       where: { modelId_sha256: { modelId, sha256 } },
       include: { category: { select: { name: true } } },
     });
-    if (existing) return duplicate(base, existing.id, sha256, existing.category.name);
+    if (existing) return duplicate(base, existing.id, sha256, existing.category?.name ?? null);
     const blobKey = contentKey(sha256);
     try {
       // Under the blob's lock: a model deletion sharing these bytes cannot remove the blob between check and insert.
@@ -94,7 +90,7 @@ export class ImageService {
         return tx.image.create({
           data: {
             modelId,
-            categoryId,
+            categoryId: category?.id ?? null,
             sha256,
             blobKey,
             filename: file.filename.slice(0, 255),
@@ -105,7 +101,7 @@ export class ImageService {
           },
         });
       });
-      return { ...base, status: 'stored', imageId: image.id, sha256, category: categoryName };
+      return { ...base, status: 'stored', imageId: image.id, sha256, ...(category ? { category: category.name } : {}) };
     } catch (err) {
       // A concurrent upload of the same bytes won the race on the unique (model, sha256) index.
       if ((err as { code?: string }).code === 'P2002') {
@@ -113,25 +109,44 @@ export class ImageService {
           where: { modelId_sha256: { modelId, sha256 } },
           include: { category: { select: { name: true } } },
         });
-        return duplicate(base, winner.id, sha256, winner.category.name);
+        return duplicate(base, winner.id, sha256, winner.category?.name ?? null);
       }
       throw err;
     }
   }
 
-  async list(accountId: string, modelId: string, opts: { category?: string; limit?: number; cursor?: string } = {}) {
+  /** A page of the model's images; `labeled` false lists the unlabelled ones, true the labelled ones. */
+  async list(accountId: string, modelId: string, opts: { category?: string; labeled?: boolean; limit?: number; cursor?: string } = {}) {
     const model = await this.models.get(accountId, modelId);
     // The cursor is the last image id of the previous page; anything else cannot be one.
     if (opts.cursor !== undefined && !isUuid(opts.cursor)) {
       throw new BadRequestError('cursor is not valid', [{ reason: 'cursor', message: 'Pass the nextCursor of the previous page' }]);
     }
     return this.db.image.findMany({
-      where: { modelId: model.id, ...(opts.category ? { category: { name: opts.category } } : {}) },
+      where: {
+        modelId: model.id,
+        ...(opts.category ? { category: { name: opts.category } } : {}),
+        ...(opts.labeled === undefined ? {} : { categoryId: opts.labeled ? { not: null } : null }),
+      },
       orderBy: { id: 'asc' },
       take: Math.min(opts.limit ?? 100, 1000),
       ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-      select: { id: true, sha256: true, filename: true, format: true, size: true, width: true, height: true, createdAt: true, category: { select: { name: true } } },
+      select: IMAGE_FIELDS,
     });
+  }
+
+  /**
+   * Labels an image, changes its label or (with null) clears it. The next run trains on the new label; a run already
+   * queued or running keeps the labels it was started with only as far as it has read them (it reads them at start).
+   */
+  async setLabel(accountId: string, modelId: string, imageId: string, categoryName: string | null) {
+    const model = await this.models.get(accountId, modelId);
+    const category = categoryName === null ? null : findCategory(model, categoryName);
+    if (!isUuid(imageId)) throw new NotFoundError('Image', imageId);
+    const res = await this.db.image.updateMany({ where: { id: imageId, modelId: model.id }, data: { categoryId: category?.id ?? null } });
+    if (!res.count) throw new NotFoundError('Image', imageId);
+    await this.models.refreshDataState(model.id);
+    return this.db.image.findUniqueOrThrow({ where: { id: imageId }, select: IMAGE_FIELDS });
   }
 
   async getBytes(accountId: string, modelId: string, imageId: string) {
@@ -160,6 +175,19 @@ export class ImageService {
   }
 }
 
-function duplicate(base: { file: string }, imageId: string, sha256: string, category: string): UploadResult {
-  return { ...base, status: 'duplicate', imageId, sha256, category, message: `already uploaded to category '${category}'` };
+const IMAGE_FIELDS = { id: true, sha256: true, filename: true, format: true, size: true, width: true, height: true, createdAt: true, category: { select: { name: true } } } as const;
+
+function findCategory(model: ModelWithCounts, name: string) {
+  const category = model.categories.find((c) => c.name === name);
+  if (!category) {
+    throw new BadRequestError(`Unknown category '${name}'`, [
+      { reason: 'category', message: `The model's categories are: ${model.categories.map((c) => c.name).join(', ')}` },
+    ]);
+  }
+  return category;
+}
+
+function duplicate(base: { file: string }, imageId: string, sha256: string, category: string | null): UploadResult {
+  const where = category === null ? 'already uploaded, unlabelled' : `already uploaded to category '${category}'`;
+  return { ...base, status: 'duplicate', imageId, sha256, ...(category === null ? {} : { category }), message: where };
 }

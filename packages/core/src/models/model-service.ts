@@ -56,7 +56,7 @@ export class ModelService {
     if (!isUuid(modelId)) throw new NotFoundError('Model', modelId);
     const model = await this.db.model.findFirst({
       where: { id: modelId, accountId },
-      include: { categories: { orderBy: { position: 'asc' }, include: { _count: { select: { images: true } } } } },
+      include: MODEL_COUNTS,
     });
     if (!model) throw new NotFoundError('Model', modelId);
     return model;
@@ -66,7 +66,7 @@ export class ModelService {
     return this.db.model.findMany({
       where: { accountId },
       orderBy: { createdAt: 'desc' },
-      include: { categories: { orderBy: { position: 'asc' }, include: { _count: { select: { images: true } } } } },
+      include: MODEL_COUNTS,
     });
   }
 
@@ -171,6 +171,12 @@ function checkCategoryName(name: string): string {
   }
   return clean;
 }
+
+/** Each category with its image count, and the model's unlabelled images (they count in no class). */
+const MODEL_COUNTS = {
+  categories: { orderBy: { position: 'asc' }, include: { _count: { select: { images: true } } } },
+  _count: { select: { images: { where: { categoryId: null } } } },
+} as const;
 
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -1,5 +1,6 @@
 import type { Db, Prisma } from '@tailor/db';
 import type { DatasetSummary } from '../datasets/dataset-manifest';
+import { splitByLabel } from '../images/split-by-label';
 import { ModelState, STATUS_TEXT } from '../models';
 import { restoreModelAfterRun } from './training-service';
 
@@ -60,23 +61,25 @@ export class RunLifecycle {
 
   /**
    * The images a claimed run trains on: exactly its snapshot (taken when it was queued), less any deleted since, in
-   * id order. A run queued before snapshots existed takes the model's images now and records them. The run's
-   * imageCount is corrected to what is returned, so it always states what the run trained on.
+   * id order, split by their labels as they are now (an image labelled while the run queued trains as labelled). A run
+   * queued before snapshots existed takes the model's images now and records them. The run's imageCount (labelled)
+   * and unlabeledCount are corrected to what is returned, so they always state what the run trained on.
    */
-  async trainingImages(run: { id: string; modelId: string; imageIds: string[]; imageCount: number }) {
+  async trainingImages(run: { id: string; modelId: string; imageIds: string[]; imageCount: number; unlabeledCount?: number }) {
     const include = { category: { select: { name: true } } } as const;
     const images = await this.db.image.findMany({
       where: run.imageIds.length ? { modelId: run.modelId, id: { in: run.imageIds } } : { modelId: run.modelId },
       orderBy: { id: 'asc' },
       include,
     });
-    if (images.length !== run.imageCount || run.imageIds.length !== images.length) {
+    const { labeled, unlabeled } = splitByLabel(images);
+    if (labeled.length !== run.imageCount || unlabeled.length !== (run.unlabeledCount ?? 0) || run.imageIds.length !== images.length) {
       await this.db.trainingRun.updateMany({
         where: { id: run.id, status: 'running' },
-        data: { imageCount: images.length, imageIds: images.map((i) => i.id) },
+        data: { imageCount: labeled.length, unlabeledCount: unlabeled.length, imageIds: images.map((i) => i.id) },
       });
     }
-    return images;
+    return { labeled, unlabeled };
   }
 
   /** Records progress; false when the run is no longer running (canceled), so the worker stops. */

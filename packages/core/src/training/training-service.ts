@@ -57,10 +57,12 @@ export class TrainingService {
         data: { state: ModelState.Queued, status: STATUS_TEXT.queued },
       });
       if (claimed.count === 0) throw new ConflictError('Model is already training');
-      // The run's image set is fixed now: its imageCount is what it trains on, whatever is uploaded meanwhile.
-      const imageIds = (await tx.image.findMany({ where: { modelId: model.id }, select: { id: true }, orderBy: { id: 'asc' } })).map((i) => i.id);
+      // The run's image set is fixed now: its imageCount (labelled) and unlabeledCount are what it trains on, whatever
+      // is uploaded meanwhile.
+      const images = await tx.image.findMany({ where: { modelId: model.id }, select: { id: true, categoryId: true }, orderBy: { id: 'asc' } });
+      const unlabeledCount = images.filter((i) => i.categoryId === null).length;
       return tx.trainingRun.create({
-        data: { modelId: model.id, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), settings, imageCount: imageIds.length, imageIds },
+        data: { modelId: model.id, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), settings, imageCount: images.length - unlabeledCount, unlabeledCount, imageIds: images.map((i) => i.id) },
       });
     });
     try {

@@ -53,7 +53,8 @@ export class VersionService {
     const inB = new Set(b.imageIds);
     const both = a.imageIds.filter((id) => inB.has(id));
     const rows = await this.db.image.findMany({ where: { modelId: from.modelId, id: { in: both } }, select: { id: true, filename: true, category: { select: { name: true } } } });
-    const current = new Map(rows.map((r) => [r.id, { category: r.category.name, filename: r.filename }]));
+    // An image whose label was cleared since has no class to be right or wrong about: it is not compared.
+    const current = new Map(rows.flatMap((r) => (r.category ? [[r.id, { category: r.category.name, filename: r.filename }] as const] : [])));
     const result = compareOutOfFold(a, b, current);
     return { from: { number: from.number, evaluated: result.fromEvaluated }, to: { number: to.number, evaluated: result.toEvaluated }, method: 'out-of-fold' as const, compared: result.compared, fixed: result.fixed, broken: result.broken, changed: result.changed };
   }
