@@ -1,6 +1,6 @@
 import { buildApp } from '@tailor/api';
 import type { Config } from '@tailor/config';
-import { createServices, runQueuePolicy, type Services } from '@tailor/core';
+import { coalescePredictions, createServices, runQueuePolicy, type Services } from '@tailor/core';
 import { artifactFromFiles, configureOnnxProviders, describeCompute, isCnnClassifier, loadClassifier, loadCnnClassifier, type OnnxProvider } from '@tailor/ml';
 import { recoverRuns, registerNotifyWorker, registerTrainingWorker, scheduleRecovery } from '@tailor/worker';
 import type { FastifyInstance } from 'fastify';
@@ -29,8 +29,9 @@ export async function startTailor(config: Config, opts: { logger?: pino.Logger }
   const compute = await describeCompute();
   logger.info({ compute }, `compute: TensorFlow.js ${compute.tensorflowJs}${compute.tensorflowGpu ? ' (GPU)' : ''}, onnxruntime ${compute.onnxruntime.join(' > ')} (available: ${compute.onnxruntimeAvailable.join(', ')}), ${compute.cpus} CPUs`);
   const infra = await openInfrastructure(config, logger);
-  const services = createServices(infra, (files) =>
-    isCnnClassifier(files) ? loadCnnClassifier(files) : loadClassifier(artifactFromFiles(files)),
+  // Concurrent predictions of one version share forward passes (see coalescePredictions).
+  const services = createServices(infra, async (files) =>
+    coalescePredictions(isCnnClassifier(files) ? await loadCnnClassifier(files) : await loadClassifier(artifactFromFiles(files))),
   );
   let app: FastifyInstance | undefined;
   let url: string | undefined;
