@@ -20,8 +20,8 @@ import { startTestTailor, type TestTailor } from '../support/tailor';
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** The canonical manifest, computed here from its definition (README, "Datasets"), not by the service's code. */
-const manifestHash = (images: Array<{ category: string; sha256: string }>) =>
-  sha(images.map((i) => `${i.sha256},${/[",\r\n]/.test(i.category) ? `"${i.category.replace(/"/g, '""')}"` : i.category}\n`).sort().join(''));
+const manifestHash = (images: Array<{ category: string | null; sha256: string }>) =>
+  sha(images.map((i) => `${i.sha256},${/[",\r\n]/.test(i.category ?? '') ? `"${i.category!.replace(/"/g, '""')}"` : (i.category ?? '')}\n`).sort().join(''));
 
 describe('v1: dataset export and import', () => {
   let t: TestTailor;
@@ -52,7 +52,7 @@ describe('v1: dataset export and import', () => {
   async function contents(modelId: string) {
     const { images } = await (await call(`/v1/models/${modelId}/images?limit=1000`)).json();
     return Promise.all(
-      (images as Array<{ id: string; category: string; sha256: string; filename: string }>).map(async (i) => ({
+      (images as Array<{ id: string; category: string | null; sha256: string; filename: string }>).map(async (i) => ({
         ...i,
         bytes: Buffer.from(await (await call(`/v1/models/${modelId}/images/${i.id}`)).arrayBuffer()),
       })),
@@ -82,8 +82,10 @@ describe('v1: dataset export and import', () => {
       const res = await call(`/v1/models/${source}/images`, { method: 'POST', body: form({ category }, files) });
       expect(res.status).toBe(200);
     }
+    // Two uploads without a label travel too.
+    expect((await call(`/v1/models/${source}/images`, { method: 'POST', body: form({}, fashionImages('test', 'Dress', 2)) })).status).toBe(200);
     const original = await contents(source);
-    expect(original).toHaveLength(20);
+    expect(original).toHaveLength(22);
 
     const res = await call(`/v1/models/${source}/dataset.zip`);
     expect(res.status).toBe(200);
@@ -95,10 +97,11 @@ describe('v1: dataset export and import', () => {
     const files = await unzipToMap(zip);
     const [header, ...lines] = files.get('manifest.csv')!.toString().trim().split('\r\n');
     expect(header).toBe('id,category,sha256,filename');
-    expect(lines).toHaveLength(20);
-    // Folders: one per category in the model's order, a dot-name made visible, files under their upload names.
+    expect(lines).toHaveLength(22);
+    // Folders: one per category in the model's order, a dot-name made visible, the unlabelled images last.
     const folders = execFileSync('unzip', ['-Z1', path.join(tmp, 'source.zip')], { encoding: 'utf8' }).split('\n').filter((l) => l.endsWith('/'));
-    expect(folders).toEqual(['Bag/', 'Trouser/', 'Sandalé, "beach"/', '_.hidden/', 'Empty/']);
+    expect(folders).toEqual(['Bag/', 'Trouser/', 'Sandalé, "beach"/', '_.hidden/', 'Empty/', '(unlabelled)/']);
+    expect(lines.filter((l) => /^[^,]+,,[0-9a-f]{64},\(unlabelled\)\//.test(l))).toHaveLength(2);
     expect([...files.keys()].filter((k) => k.startsWith('Trouser/')).sort()).toEqual(fashionImages('train', 'Trouser', 5).map((f) => `Trouser/${f.name}`).sort());
     expect([...files.keys()].filter((k) => k.startsWith('Bag/') && k.endsWith('same.jpg'))).toHaveLength(2);
     expect(files.get('Sandalé, "beach"/sandal.png')!.equals(png)).toBe(true);
@@ -111,13 +114,13 @@ describe('v1: dataset export and import', () => {
       expect(files.get(file)!.equals(img.bytes)).toBe(true);
     }
     expect(res.headers.get('x-tailor-dataset-sha256')).toBe(manifestHash(original));
-    expect(res.headers.get('x-tailor-dataset-images')).toBe('20');
+    expect(res.headers.get('x-tailor-dataset-images')).toBe('22');
 
     const imported = await importZip(zip, '?name=copy');
     expect(imported.status).toBe(201);
     const body = await imported.json();
-    expect(body).toMatchObject({ images: 20, duplicates: [], datasetSha256: manifestHash(original) });
-    expect(body.model).toMatchObject({ name: 'copy', state: 1, activeVersion: null, imageCount: 20 });
+    expect(body).toMatchObject({ images: 22, duplicates: [], datasetSha256: manifestHash(original) });
+    expect(body.model).toMatchObject({ name: 'copy', state: 1, activeVersion: null, imageCount: 20, unlabeledCount: 2 });
     expect(body.model.categories.map((c: { name: string }) => c.name)).toEqual(categories);
     const copy = await contents(body.model.id);
     const key = (i: { category: string; sha256: string; bytes: Buffer }) => `${i.category}|${i.sha256}|${sha(i.bytes)}`;
@@ -128,6 +131,7 @@ describe('v1: dataset export and import', () => {
   it('a version records the manifest hash of the images it trained on; the imported copy, trained, records the same', async () => {
     const model = await (await call('/v1/models', json({ categories: ['Bag', 'Trouser'], architecture: 'cnn1', settings: { epochs: 1 } }))).json();
     for (const c of ['Bag', 'Trouser']) await call(`/v1/models/${model.id}/images`, { method: 'POST', body: form({ category: c }, fashionImages('train', c, 6)) });
+    await call(`/v1/models/${model.id}/images`, { method: 'POST', body: form({}, fashionImages('train', 'Coat', 1)) });
     // The CLI: export to a file, import it back (prints the new model's id).
     const zipFile = path.join(tmp, 'cli.zip');
     const out = await cli(['dataset', 'export', model.id, '-o', zipFile]);
@@ -154,7 +158,7 @@ describe('v1: dataset export and import', () => {
     const v2 = await (await call(`/v1/models/${copyId}/versions/1`)).json();
     expect(v1.datasetSha256).toBe(hash);
     expect(v2.datasetSha256).toBe(hash);
-    expect(v1.metrics.dataset).toMatchObject({ sha256: hash, images: 12, perClass: [{ label: 'Bag', count: 6 }, { label: 'Trouser', count: 6 }] });
+    expect(v1.metrics.dataset).toMatchObject({ sha256: hash, images: 13, unlabeled: 1, perClass: [{ label: 'Bag', count: 6 }, { label: 'Trouser', count: 6 }] });
     // An image more and the dataset is another one.
     await call(`/v1/models/${model.id}/images`, { method: 'POST', body: form({ category: 'Bag' }, fashionImages('train', 'Bag', 7).slice(6)) });
     expect((await call(`/v1/models/${model.id}/dataset.zip`)).headers.get('x-tailor-dataset-sha256')).not.toBe(hash);

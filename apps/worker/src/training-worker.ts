@@ -75,9 +75,11 @@ export function registerTrainingWorker(deps: {
           },
           { onProgress: (p) => lifecycle.progress(runId, p), signal: ctx.signal, limitMs: limitSeconds * 1000, nice: config.TAILOR_TRAIN_NICE },
         );
-        // What it trained on: the snapshot, less the images it had to skip (their hash says which images trained it).
+        // What it trained on: the snapshot (labelled and unlabelled), less the images it had to skip; their hash says
+        // which images trained it.
         const skipped = new Set(((outcome.metrics as { skippedImages?: Array<{ id: string }> }).skippedImages ?? []).map((s) => s.id));
-        const trained = images.filter((i) => !skipped.has(i.id)).map((i) => ({ category: i.category.name, sha256: i.sha256 }));
+        const trained = [...images.map((i) => ({ id: i.id, category: i.category.name, sha256: i.sha256 })), ...unlabeled.map((i) => ({ id: i.id, category: null, sha256: i.sha256 }))]
+          .filter((i) => !skipped.has(i.id));
         const version = await stored('publishing', () => lifecycle.publish(runId, {
           artifactPrefix: `models/${run.modelId}/runs/${runId}`,
           artifacts: { files: outcome.files },

@@ -10,7 +10,7 @@ import { BadRequestError, ConflictError, PayloadTooLargeError, QuotaExceededErro
 import type { ImageService } from '../images';
 import type { ModelService, ModelWithCounts } from '../models';
 import type { QuotaService } from '../quotas';
-import { MANIFEST_FILE, parseManifestCsv, summarizeDataset, type DatasetSummary, type ManifestRow } from './dataset-manifest';
+import { MANIFEST_FILE, parseManifestCsv, summarizeDataset, UNLABELED_FOLDER, type DatasetSummary, type ManifestRow } from './dataset-manifest';
 
 export interface ImportLimits {
   /** The zip itself, as uploaded (it is spooled to a temporary file, never held in memory). */
@@ -166,18 +166,21 @@ async function importFrom(src: ZipSource, deps: ImportDeps, accountId: string, n
     for (const r of rows.values()) if (!present.has(r.filename)) problems.push(problem(r.filename, `listed in ${MANIFEST_FILE} but not in the zip`));
     for (const i of found.images) if (!rows.has(i.path)) problems.push(problem(i.path, `not listed in ${MANIFEST_FILE} (remove the manifest to import plain class folders)`));
   }
-  const categoryOf = new Map<string, string>();
+  // A folder's category (null: unlabelled): the manifest's (empty = unlabelled), else the folder's name, except for
+  // the unlabelled images' folder.
+  const categoryOf = new Map<string, string | null>();
   for (const folder of found.folders) {
-    const named = new Set(found.images.filter((i) => i.folder === folder).map((i) => rows?.get(i.path)?.category ?? folder));
+    const byName = folder === UNLABELED_FOLDER ? null : folder;
+    const named = new Set(found.images.filter((i) => i.folder === folder).map((i) => (rows ? rows.get(i.path)?.category || null : byName)));
     if (named.size > 1) problems.push(problem(folder, `${MANIFEST_FILE} gives the files of this folder different categories`));
-    categoryOf.set(folder, [...named][0] ?? folder);
+    categoryOf.set(folder, named.size ? [...named][0]! : byName);
   }
   if (problems.length) throw tooMany(problems);
 
   // Pass 1: every image decompressed, decoded whole and hashed; nothing is kept but the hash.
-  const keep: Array<{ entry: ZipDirEntry; path: string; category: string; sha256: string; size: number }> = [];
+  const keep: Array<{ entry: ZipDirEntry; path: string; category: string | null; sha256: string; size: number }> = [];
   const duplicates: ImportResult['duplicates'] = [];
-  const seen = new Map<string, { path: string; category: string }>();
+  const seen = new Map<string, { path: string; category: string | null }>();
   for (const img of found.images) {
     const category = categoryOf.get(img.folder)!;
     const report = (message: string) => problems.push(problem(img.path, message));
@@ -196,7 +199,7 @@ async function importFrom(src: ZipSource, deps: ImportDeps, accountId: string, n
     const listed = rows?.get(img.path);
     if (listed && listed.sha256 !== sha256) report(`its sha256 is ${sha256}, ${MANIFEST_FILE} says ${listed.sha256}`);
     const first = seen.get(sha256);
-    if (first && first.category !== category) report(`the same image is also ${first.path}, in another category`);
+    if (first && first.category !== category) report(`the same image is also ${first.path}, ${first.category === null || category === null ? 'labelled differently' : 'in another category'}`);
     else if (first) duplicates.push({ file: img.path, sameAs: first.path });
     else {
       seen.set(sha256, { path: img.path, category });
@@ -207,10 +210,10 @@ async function importFrom(src: ZipSource, deps: ImportDeps, accountId: string, n
   if (deps.quotas) await checkQuotas(deps.quotas, accountId, keep.length, keep.reduce((n, k) => n + k.size, 0));
 
   // Pass 2: the model, then each image through the upload path (its checks again, content-addressed storage).
-  const categories = found.folders.map((f) => categoryOf.get(f)!);
+  const categories = [...new Set(found.folders.map((f) => categoryOf.get(f)!).filter((c): c is string => c !== null))];
   const model = await deps.models.create(accountId, { categories, ...(name ? { name } : {}) });
   try {
-    let batch: { category: string; files: Array<{ filename: string; bytes: Buffer }>; bytes: number } | undefined;
+    let batch: { category: string | null; files: Array<{ filename: string; bytes: Buffer }>; bytes: number } | undefined;
     const flush = async () => {
       if (!batch) return;
       const results = await deps.images.upload(accountId, model.id, batch.category, batch.files);

@@ -15,7 +15,12 @@ describe('dataset manifests', () => {
       sha256: createHash('sha256').update(`${A},"Coat, long"\n${B},Bag\n`).digest('hex'),
       images: 2,
       perClass: [{ label: 'Bag', count: 1 }, { label: 'Coat, long', count: 1 }, { label: 'Empty', count: 0 }],
+      unlabeled: 0,
     });
+    // An unlabelled image is a line with an empty category, and counts apart.
+    const withUnlabelled = summarizeDataset([...one, { category: null, sha256: C }], ['Bag', 'Coat, long']);
+    expect(canonicalManifest([...one, { category: null, sha256: C }])).toBe(`${A},"Coat, long"\n${B},Bag\n${C},\n`);
+    expect(withUnlabelled).toMatchObject({ images: 3, unlabeled: 1, perClass: [{ label: 'Bag', count: 1 }, { label: 'Coat, long', count: 1 }] });
     // Relabelled, added or removed: another hash.
     expect(summarizeDataset([{ category: 'Coat, long', sha256: B }, one[1]!], ['Bag']).sha256).not.toBe(hash.sha256);
     expect(summarizeDataset([...one, { category: 'Bag', sha256: C }], ['Bag']).sha256).not.toBe(hash.sha256);

@@ -4,6 +4,7 @@ import { BadRequestError } from '../errors';
 /** One image of a dataset as a manifest lists it. */
 export interface ManifestRow {
   id: string;
+  /** Empty for an unlabelled image. */
   category: string;
   sha256: string;
   /** The file's path inside the dataset zip: `<category folder>/<file name>`. */
@@ -16,9 +17,13 @@ export interface DatasetSummary {
   sha256: string;
   images: number;
   perClass: Array<{ label: string; count: number }>;
+  /** Images without a label (uploaded unlabelled; training may learn from them without scoring them). */
+  unlabeled: number;
 }
 
 export const MANIFEST_FILE = 'manifest.csv';
+/** The folder unlabelled images travel in (no category name can be it: see categoryFolder). */
+export const UNLABELED_FOLDER = '(unlabelled)';
 const HEADER = ['id', 'category', 'sha256', 'filename'] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -27,26 +32,31 @@ function csvField(s: string): string {
 }
 
 /**
- * The canonical manifest of a set of labelled images: one `<sha256>,<category>` line per image (the category quoted
- * as in CSV when it must be), sorted by sha256, each line ending in `\n`. It depends only on the files' bytes and
- * their labels, so the same images hash the same after an export and an import (new ids), and any added, removed or
- * relabelled image changes it.
+ * The canonical manifest of a set of images: one `<sha256>,<category>` line per image (the category quoted as in CSV
+ * when it must be, empty for an unlabelled image), sorted by sha256, each line ending in `\n`. It depends only on the
+ * files' bytes and their labels, so the same images hash the same after an export and an import (new ids), and any
+ * added, removed or relabelled image changes it.
  */
-export function canonicalManifest(images: Array<{ category: string; sha256: string }>): string {
+export function canonicalManifest(images: Array<{ category: string | null; sha256: string }>): string {
   return images
-    .map((i) => `${i.sha256},${csvField(i.category)}\n`)
+    .map((i) => `${i.sha256},${csvField(i.category ?? '')}\n`)
     .sort()
     .join('');
 }
 
 /** The hash a version records of the images it trained on, and the per-class counts beside it. */
-export function summarizeDataset(images: Array<{ category: string; sha256: string }>, classes: string[]): DatasetSummary {
+export function summarizeDataset(images: Array<{ category: string | null; sha256: string }>, classes: string[]): DatasetSummary {
   const counts = new Map(classes.map((c) => [c, 0]));
-  for (const i of images) counts.set(i.category, (counts.get(i.category) ?? 0) + 1);
+  let unlabeled = 0;
+  for (const i of images) {
+    if (!i.category) unlabeled++;
+    else counts.set(i.category, (counts.get(i.category) ?? 0) + 1);
+  }
   return {
     sha256: createHash('sha256').update(canonicalManifest(images), 'utf8').digest('hex'),
     images: images.length,
     perClass: [...counts].map(([label, count]) => ({ label, count })),
+    unlabeled,
   };
 }
 
@@ -93,9 +103,9 @@ export function parseManifestCsv(text: string): ManifestRow[] {
   }
   return body.map((r, n) => {
     const [id, category, sha256, filename] = cols.map((c) => r[c] ?? '');
-    if (!/^[0-9a-f]{64}$/.test(sha256!) || !category || !filename) {
+    if (!/^[0-9a-f]{64}$/.test(sha256!) || !filename) {
       throw new BadRequestError(`${MANIFEST_FILE} line ${n + 2} is not valid`, [
-        { reason: MANIFEST_FILE, message: 'each row needs a category, a lowercase hex sha256 and the file\'s path in the zip' },
+        { reason: MANIFEST_FILE, message: 'each row needs a lowercase hex sha256 and the file\'s path in the zip (and its category, empty if unlabelled)' },
       ]);
     }
     return { id: id!, category: category!, sha256: sha256!, filename: filename! };

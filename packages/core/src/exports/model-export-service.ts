@@ -39,6 +39,7 @@ export class ModelExportService {
       metrics,
       datasetSha256: version.datasetSha256,
       imagesPerClass: (metrics.dataset as DatasetSummary | undefined)?.perClass ?? (await this.snapshotCounts(version.runId, version.classes)),
+      unlabeledImages: (metrics.dataset as DatasetSummary | undefined)?.unlabeled ?? 0,
     };
     const bundle = await buildExportBundle(files, facts, format);
     return {

@@ -16,6 +16,8 @@ export interface VersionFacts {
   datasetSha256: string | null;
   /** Images per class the version trained on (from its run's snapshot). */
   imagesPerClass: Array<{ label: string; count: number }>;
+  /** Unlabelled images in its snapshot (training may learn from them without labels). */
+  unlabeledImages?: number;
 }
 
 export interface ModelCardInput {
@@ -103,7 +105,7 @@ export function writeModelCard(input: ModelCardInput): string {
 
   out.push('## Training data', '');
   out.push(
-    `${total} images in ${facts.imagesPerClass.length} classes, uploaded by the model's owner.`,
+    `${total} labelled images in ${facts.imagesPerClass.length} classes${facts.unlabeledImages ? `, and ${facts.unlabeledImages} unlabelled images` : ''}, uploaded by the model's owner.`,
     facts.datasetSha256
       ? `The dataset manifest hash \`${facts.datasetSha256}\` is the sha256 of the canonical manifest of exactly these images ` +
           '(one `<sha256 of the file>,<category>` line per image, sorted, each ending in a newline): `GET /v1/models/<id>/dataset.zip` exports ' +
