@@ -123,7 +123,7 @@ describe('v1: dataset export and import', () => {
     expect(body.model).toMatchObject({ name: 'copy', state: 1, activeVersion: null, imageCount: 20, unlabeledCount: 2 });
     expect(body.model.categories.map((c: { name: string }) => c.name)).toEqual(categories);
     const copy = await contents(body.model.id);
-    const key = (i: { category: string; sha256: string; bytes: Buffer }) => `${i.category}|${i.sha256}|${sha(i.bytes)}`;
+    const key = (i: { category: string | null; sha256: string; bytes: Buffer }) => `${i.category}|${i.sha256}|${sha(i.bytes)}`;
     expect(copy.map(key).sort()).toEqual(original.map(key).sort());
     for (const i of copy) expect(i.sha256).toBe(sha(i.bytes));
   });
