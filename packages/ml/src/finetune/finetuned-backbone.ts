@@ -8,9 +8,11 @@ import { oihwToOhwi, type TopSubgraph } from './top-subgraph';
  */
 export function multiTopBackbone(ir: IrGraph, sub: TopSubgraph, models: Array<Map<string, Float32Array>>): { ir: IrGraph; outputs: string[] } {
   const inTop = new Set(sub.ops.map((op) => op.output));
-  const ops: IrOp[] = ir.ops.filter((op) => !inTop.has(op.output)).map((op) => (op.output === sub.cut.tensor ? op : { ...op, layer: undefined }));
+  // The frozen graph stays whole (its layers after the cut still serve heads on frozen features in the same pass;
+  // onnxruntime's export prunes whatever no output needs); each model's top is a renamed copy reading the cut.
+  const ops: IrOp[] = [...ir.ops];
   const topShape = ir.layers.find((l) => l.name === sub.top.layer)!.shape;
-  const layers: IrLayerInfo[] = [];
+  const layers: IrLayerInfo[] = [...ir.layers];
   const shapes = new Map(ir.shapes);
   models.forEach((params, m) => {
     const rename = (t: string) => (inTop.has(t) ? `${t}__m${m}` : t);
@@ -29,10 +31,6 @@ export function multiTopBackbone(ir: IrGraph, sub: TopSubgraph, models: Array<Ma
     }
     layers.push({ name: `top_${m}`, tensor: rename(sub.top.tensor), shape: topShape });
   });
-  // The cut stays a named layer: its pooled map is a frozen feature space (the OOD detector's) at no extra cost.
-  const cut = ir.layers.find((l) => l.name === sub.cut.layer)!;
-  layers.unshift(cut);
-  // Graph order: the frozen ops keep theirs; each copy of the top comes after them.
   return { ir: { ...ir, ops, layers, shapes }, outputs: models.map((_, m) => `pool_top_${m}`) };
 }
 

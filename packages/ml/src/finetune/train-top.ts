@@ -23,7 +23,7 @@ export interface TopTrainConfig {
 }
 
 export const DEFAULT_TOP_TRAIN: TopTrainConfig = {
-  epochs: 12,
+  epochs: 10,
   batchSize: 32,
   lr: 1e-3,
   topLrScale: 0.3,

@@ -75,16 +75,31 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
   // One runner per member, in member order: a head on a feature set, a CNN on the 28x28 greyscale image, or a
   // fine-tuned backbone (its own onnxruntime graph).
   const runners: Array<HeadRunner | CnnPredictor | FinetuneRunner> = [];
+  const sharedPasses: Array<{ group: EmbedderGroup; member: number; layers: string[] }> = [];
   const disposeRunners = () => Promise.all(runners.map((r) => ('release' in r ? r.release() : r.dispose())));
+  // A group of frozen feature sets with the backbone, input size and polarity of a fine-tuned member is computed by
+  // that member's graph (its frozen part is the same network): one decode and one forward pass serve both.
+  const maxViews = Math.max(1, ...manifest.members.map((m) => (m.kind === 'head' || m.kind === 'finetune' ? m.ttaViews : 1)));
+  const views: EmbeddingView[] = maxViews >= 2 ? ['orig', 'flip'] : ['orig'];
+  const servedBy = new Map<EmbedderGroup, number>();
+  for (const group of groups) {
+    const k = manifest.members.findIndex((m) => m.kind === 'finetune' && m.backbone === group.backbone && m.inputSize === group.inputSize && (m.invert === true) === group.invert);
+    if (k >= 0) servedBy.set(group, k);
+  }
   try {
     for (const group of groups) {
+      if (servedBy.has(group)) continue;
       const embedder = await createEmbedder({ backbone: group.backbone, layers: group.layers, inputSize: group.inputSize, invert: group.invert, threads: opts.threads, cache: opts.cache });
       embedders.push({ group, embedder });
     }
-    for (const m of manifest.members) {
+    for (const [k, m] of manifest.members.entries()) {
       if (m.kind === 'cnn') runners.push(await loadCnn(memberToCnn(m, files)));
-      else if (m.kind === 'finetune') runners.push(await loadFinetuneRunner(m, memberToFinetuneParams(m, files), c, { threads: opts.threads }));
-      else runners.push(new HeadRunner(memberToHead(m, files)));
+      else if (m.kind === 'finetune') {
+        const shared = groups.filter((g) => servedBy.get(g) === k);
+        const frozenLayers = [...new Set(shared.flatMap((g) => g.layers))];
+        runners.push(await loadFinetuneRunner(m, memberToFinetuneParams(m, files), c, { threads: opts.threads, frozenLayers, views: shared.length ? views.length : m.ttaViews }));
+        for (const g of shared) sharedPasses.push({ group: g, member: k, layers: frozenLayers });
+      } else runners.push(new HeadRunner(memberToHead(m, files)));
     }
   } catch (err) {
     await disposeRunners();
@@ -95,16 +110,31 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
   const ood = loadOodDetector(o, files, c);
   const temperature = manifest.calibration?.temperature ?? 1;
   const thresholds = manifest.thresholds?.perClass;
-  const maxViews = Math.max(1, ...manifest.members.map((m) => (m.kind === 'head' ? m.ttaViews : 1)));
-  const views: EmbeddingView[] = maxViews >= 2 ? ['orig', 'flip'] : ['orig'];
 
   /**
    * features[featureSet][view]. Each image is decoded once per input size through the shared preprocessing
    * function, and its original and flipped versions go through the backbone as one batch: for a single image that
    * halves the latency against one embed call per view (same numbers as the embedder's 'flip' view).
    */
-  const features = async (images: EmbedInput[], useViews: EmbeddingView[]): Promise<Map<string, FeatureMatrix[]>> => {
+  const features = async (images: EmbedInput[], useViews: EmbeddingView[], tuned?: Map<number, { frozen: Float32Array[] }>): Promise<Map<string, FeatureMatrix[]>> => {
     const out = new Map<string, FeatureMatrix[]>();
+    for (const { group, member, layers } of sharedPasses) {
+      const pass = tuned?.get(member) ?? (await (runners[member] as FinetuneRunner).predict(images));
+      const dims = group.layers.map((l) => pass.frozen[layers.indexOf(l)].length / ((runners[member] as FinetuneRunner).views * images.length));
+      useViews.forEach((_, v) => {
+        const vectors = images.map((_, i) => {
+          const row = new Float32Array(dims.reduce((a, b) => a + b, 0));
+          let off = 0;
+          group.layers.forEach((l, j) => {
+            const src = pass.frozen[layers.indexOf(l)];
+            row.set(src.subarray((v * images.length + i) * dims[j], (v * images.length + i + 1) * dims[j]), off);
+            off += dims[j];
+          });
+          return row;
+        });
+        for (const [name, m] of sliceFeatureSets(group, dims, vectors)) out.set(name, [...(out.get(name) ?? []), m]);
+      });
+    }
     for (const { group, embedder } of embedders) {
       const size = group.inputSize;
       const orig = await mapLimit(images, 4, (x) => toFloatImage(x, size));
@@ -120,9 +150,9 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
 
   /** Fine-tuned members' outputs by member index (only the OOD member's when `oodOnly`). */
   const finetuned = async (images: EmbedInput[], oodOnly = false) => {
-    const out = new Map<number, { probs: Float32Array; cutFeatures: Float32Array }>();
+    const out = new Map<number, { probs: Float32Array; cutFeatures: Float32Array; frozen: Float32Array[] }>();
     for (const [k, m] of manifest.members.entries()) {
-      if (m.kind !== 'finetune' || (oodOnly && o.featureSet !== `member:${k}`)) continue;
+      if (m.kind !== 'finetune' || (oodOnly && o.featureSet !== `member:${k}` && !sharedPasses.some((p) => p.member === k))) continue;
       out.set(k, await (runners[k] as FinetuneRunner).predict(images));
     }
     return out;
@@ -142,11 +172,11 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
 
   /** Averaged member probabilities, calibrated (images x classes), and the pieces the OOD detector reads. */
   const probabilities = async (images: EmbedInput[]) => {
-    const feats = await features(images, views);
+    const tuned = await finetuned(images);
+    const feats = await features(images, views, tuned);
     const n = images.length;
     const probs = new Float32Array(n * c);
     const cnnPixels = manifest.members.some((m) => m.kind === 'cnn') ? await embedInputsToCnnBatch(images) : undefined;
-    const tuned = await finetuned(images);
     manifest.members.forEach((m, k) => {
       const runner = runners[k];
       if (m.kind === 'finetune') {
@@ -191,7 +221,8 @@ export async function loadClassifier(artifact: ClassifierArtifact, opts: LoadCla
       return explainByOcclusion(image, classes, async (batch) => (await probabilities(batch)).probs, eopts);
     },
     async embed(images) {
-      const m = oodFeatures(await features(images, ['orig']), await finetuned(images, true));
+      const tuned = await finetuned(images, true);
+      const m = oodFeatures(await features(images, ['orig'], tuned), tuned);
       return Array.from({ length: m.rows }, (_, i) => m.data.slice(i * m.dim, (i + 1) * m.dim));
     },
     async dispose() {

@@ -43,7 +43,9 @@ export function averageOof(list: Float32Array[]): Float32Array {
 
 function cost(members: readonly Scored[]): number {
   const groups = new Map<string, number>();
-  for (const m of members) if (m.predictCost) groups.set(m.predictCost.group, m.predictCost.cost);
+  // Members of one group share a pass (a fine-tuned top's graph also computes the frozen layers heads read): the
+  // group costs what its most expensive member needs.
+  for (const m of members) if (m.predictCost) groups.set(m.predictCost.group, Math.max(groups.get(m.predictCost.group) ?? 0, m.predictCost.cost));
   return [...groups.values()].reduce((a, b) => a + b, 0);
 }
 
