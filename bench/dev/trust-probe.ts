@@ -91,6 +91,86 @@ async function main() {
       for (let i = 0; i < xVa.rows; i++) for (let j = 0; j < xTr.rows; j++) g[i * xTr.rows + j] = dot(a, i * xTr.dim, b, j * xTr.dim, xTr.dim);
       sims.set(standardize, g);
     }
+    if (flags.has('euclid')) {
+      // Euclidean kNN on standardised features (magnitude kept) vs cosine, near (held-out class) and far (photos).
+      const st = fitStandardizer(xTr);
+      const stdRows = (m: FeatureMatrix) => { const o = new Float32Array(m.rows * m.dim); for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.dim; j++) o[i * m.dim + j] = (m.data[i * m.dim + j] - st.mean[j]) / st.std[j]; return o; };
+      const samplesDir = join(__dirname, '..', '..', '..', 'shared', 'backbones', 'samples');
+      const photos = ['parrot.jpg', 'hot_dog.jpg', 'cat_720p.jpg', 'owl.jpg', 'pets.jpg'].map((f) => readFileSync(join(samplesDir, f)));
+      const emb = await createEmbedder({ backbone: s.backbone, layers: s.layers, inputSize: s.inputSize });
+      const ph = await emb.embed(photos);
+      await emb.close();
+      const xPh = { rows: ph.length, dim: xTr.dim, data: Float32Array.from(ph.flatMap((r) => Array.from(r))) };
+      const a = stdRows(xVa), b = stdRows(xTr), p = stdRows(xPh);
+      const sq = (m: Float32Array, i: number) => dot(m, i * xTr.dim, m, i * xTr.dim, xTr.dim);
+      const nb = xTr.rows;
+      const bn = Array.from({ length: nb }, (_, j) => sq(b, j));
+      // Distances of every query row to every training row, once per metric.
+      const table = (q: Float32Array, rows: number, metric: string) => {
+        const out = new Float32Array(rows * nb);
+        for (let i = 0; i < rows; i++) {
+          const qq = sq(q, i);
+          for (let j = 0; j < nb; j++) {
+            const ab = dot(q, i * xTr.dim, b, j * xTr.dim, xTr.dim);
+            out[i * nb + j] = metric === 'euclid' ? (qq + bn[j] - 2 * ab) / xTr.dim : 1 - ab / Math.sqrt(qq * bn[j]);
+          }
+        }
+        return out;
+      };
+      if (flags.has('combo')) {
+        // max(cosine / its p99, euclid / its p99), both k-th neighbour distances with the class left out.
+        const dc = table(a, xVa.rows, 'cosine');
+        const de = table(a, xVa.rows, 'euclid');
+        const pc = table(p, xPh.rows, 'cosine');
+        const pe = table(p, xPh.rows, 'euclid');
+        const kth = (d: Float32Array, i: number, keep: number[], kk: number) => keep.map((j) => d[i * nb + j]).sort((x, y) => x - y)[kk - 1];
+        for (const [kc, ke] of [[5, 1], [5, 5], [1, 1], [10, 5]]) {
+          const real: number[] = [];
+          for (let h = 0; h < c; h++) {
+            const keep = tr.map((_, i) => i).filter((i) => yTr[i] !== h);
+            const sc = Array.from({ length: xVa.rows }, (_, i) => kth(dc, i, keep, kc));
+            const se = Array.from({ length: xVa.rows }, (_, i) => kth(de, i, keep, ke));
+            const inIdx = sc.map((_, i) => i).filter((i) => yVa[i] !== h);
+            const q99 = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(0.99 * v.length)];
+            const tc = q99(inIdx.map((i) => sc[i]));
+            const te = q99(inIdx.map((i) => se[i]));
+            const comb = sc.map((v, i) => Math.max(v / tc, se[i] / te));
+            const pos: number[] = [], neg: number[] = [];
+            comb.forEach((v, i) => (yVa[i] === h ? pos : neg).push(v));
+            real.push(auroc(pos, neg));
+          }
+          const all = tr.map((_, i) => i);
+          const sc = Array.from({ length: xVa.rows }, (_, i) => kth(dc, i, all, kc));
+          const se = Array.from({ length: xVa.rows }, (_, i) => kth(de, i, all, ke));
+          const q99 = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(0.99 * v.length)];
+          const tc = q99(sc), te = q99(se);
+          const comb = sc.map((v, i) => Math.max(v / tc, se[i] / te));
+          const tcomb = q99(comb);
+          const phs = Array.from({ length: xPh.rows }, (_, i) => Math.max(kth(pc, i, all, kc) / tc, kth(pe, i, all, ke) / te) / tcomb);
+          console.log(`  combo cos k=${kc} + euclid k=${ke}: held-out real ${(real.reduce((x, y) => x + y, 0) / c).toFixed(3)}; photos / p99: ${phs.map((v) => v.toFixed(2)).join(' ')}`);
+        }
+        continue;
+      }
+      for (const metric of ['cosine', 'euclid']) {
+        const dv = table(a, xVa.rows, metric);
+        const dp = table(p, xPh.rows, metric);
+        const kth = (d: Float32Array, i: number, keep: number[], kk: number) => keep.map((j) => d[i * nb + j]).sort((x, y) => x - y)[kk - 1];
+        for (const kk of [1, 5, 10]) {
+          const real: number[] = [];
+          for (let h = 0; h < c; h++) {
+            const keep = tr.map((_, i) => i).filter((i) => yTr[i] !== h);
+            const pos: number[] = [], neg: number[] = [];
+            for (let i = 0; i < xVa.rows; i++) (yVa[i] === h ? pos : neg).push(kth(dv, i, keep, kk));
+            real.push(auroc(pos, neg));
+          }
+          const all = tr.map((_, i) => i);
+          const inScores = Array.from({ length: xVa.rows }, (_, i) => kth(dv, i, all, kk)).sort((x, y) => x - y);
+          const p99 = inScores[Math.floor(0.99 * inScores.length)];
+          const phs = Array.from({ length: xPh.rows }, (_, i) => kth(dp, i, all, kk) / p99);
+          console.log(`  ${metric} k=${kk}: held-out real ${(real.reduce((x, y) => x + y, 0) / c).toFixed(3)}; photos / p99(val): ${phs.map((v) => v.toFixed(2)).join(' ')}`);
+        }
+      }
+    }
     combined.push(sims.get(true)!);
     for (const [m, spec] of specs.entries()) {
       if (flags.has('combined-only')) break;

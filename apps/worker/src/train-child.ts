@@ -36,6 +36,8 @@ function userSettings(settings: Record<string, unknown>): Partial<TrainSettings>
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = Math.min(max, Math.max(min, Math.round(v)));
   }
   if (settings.ensemble === 'greedy' || settings.ensemble === 'near-best') out.ensemble = settings.ensemble;
+  const tp = settings.targetPrecision;
+  if (typeof tp === 'number' && Number.isFinite(tp)) out.targetPrecision = Math.min(0.999, Math.max(0.5, tp));
   return out as Partial<TrainSettings>;
 }
 

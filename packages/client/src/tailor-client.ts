@@ -212,15 +212,15 @@ export class TailorClient {
 
   // --- prediction
   /** Classifies image files. A 207 (some files unreadable) still resolves: check each prediction's `ok`. */
-  predict(modelId: string, files: FileInput[], options: { topK?: number; version?: number | string } = {}): Promise<r.PredictResponse> {
+  predict(modelId: string, files: FileInput[], options: PredictOptions = {}): Promise<r.PredictResponse> {
     return this.http.json(
-      { method: 'POST', path: `/v1/models/${enc(modelId)}/predict`, query: { topK: options.topK, version: options.version }, form: formWith({}, files) },
+      { method: 'POST', path: `/v1/models/${enc(modelId)}/predict`, query: predictQuery(options), form: formWith({}, files) },
       r.predictResponse,
     );
   }
-  predictUrls(modelId: string, urls: string[], options: { topK?: number; version?: number | string } = {}): Promise<r.PredictResponse> {
+  predictUrls(modelId: string, urls: string[], options: PredictOptions = {}): Promise<r.PredictResponse> {
     return this.http.json(
-      { method: 'POST', path: `/v1/models/${enc(modelId)}/predict`, query: { topK: options.topK, version: options.version }, json: { urls } },
+      { method: 'POST', path: `/v1/models/${enc(modelId)}/predict`, query: predictQuery(options), json: { urls } },
       r.predictResponse,
     );
   }
@@ -232,4 +232,16 @@ function uploadBodyOf(err: unknown): r.UploadResponse {
   const parsed = r.uploadResponse.safeParse(body);
   if ((err as { status?: number })?.status === 400 && parsed.success) return parsed.data;
   throw err;
+}
+
+/** `explain` adds a heat map per image (`explanation.overlay`, a PNG data URL), of `explainClass` or the predicted class. */
+export interface PredictOptions {
+  topK?: number;
+  version?: number | string;
+  explain?: boolean;
+  explainClass?: string;
+}
+
+function predictQuery(o: PredictOptions) {
+  return { topK: o.topK, version: o.version, explain: o.explain ? 'true' : undefined, explainClass: o.explainClass };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export * from './account-usage';
+export * from './dataset-insights';
 
 export const architecture = z
   .string()
@@ -36,6 +37,12 @@ export const trainSettings = z
       .enum(['near-best', 'greedy'])
       .optional()
       .describe("'greedy' (default): add candidates while the out-of-fold accuracy improves; 'near-best': average every candidate within 3 points of the best cross-validated accuracy (slower predictions)"),
+    targetPrecision: z
+      .number()
+      .min(0.5)
+      .max(0.999)
+      .optional()
+      .describe("precision a prediction not flagged 'uncertain' should have: per-class thresholds are chosen on out-of-fold predictions to reach it (higher: surer labels, more flagged)"),
   })
   // Unknown keys are refused (400 naming them), never passed on: each setting here has a bound, and the engine's
   // other knobs (views per image, say) are not a client's to turn.
@@ -150,6 +157,17 @@ export const versionView = z.object({
   createdAt: z.string(),
 });
 
+/** A heat map of the image regions that drove a prediction (occlusion: each region covered in turn). */
+export const explanationView = z.object({
+  method: z.literal('occlusion'),
+  label: z.string().describe('the class explained'),
+  probability: z.number().describe('its probability on the whole image'),
+  grid: z
+    .object({ rows: z.number().int(), cols: z.number().int(), values: z.array(z.number()) })
+    .describe("row-major from the top left: the drop of the class's log-odds when the cell is covered (positive: the region supports the class)"),
+  overlay: z.string().describe('the image with the heat map over it, as a PNG data URL'),
+});
+
 export const predictionView = z.object({
   file: z.string(),
   ok: z.boolean(),
@@ -158,7 +176,12 @@ export const predictionView = z.object({
   probability: z.number().optional(),
   outOfDistribution: z.boolean().optional(),
   oodScore: z.number().optional(),
+  uncertain: z
+    .boolean()
+    .optional()
+    .describe("'not sure': the calibrated probability is below the class's threshold for the model's target precision, or the image is out of distribution"),
   prediction: z.array(z.object({ label: z.string(), probability: z.number() })).optional(),
+  explanation: explanationView.optional().describe('with ?explain=true: the regions that drove the prediction'),
 });
 
 export const keyView = z.object({
@@ -186,7 +209,7 @@ export const trainingOptionsView = z.object({
     z.object({
       name: z.string(),
       description: z.string(),
-      type: z.enum(['integer', 'choice']),
+      type: z.enum(['integer', 'number', 'choice']),
       min: z.number().optional(),
       max: z.number().optional(),
       options: z.array(z.string()).optional(),

@@ -52,6 +52,8 @@ export const v2LabelResult = z.object({
   prediction: z.array(v2Prediction),
   /** Tailor's addition: true when the image is unlike every class ("none of the above"). */
   out_of_distribution: z.boolean().optional(),
+  /** Tailor's addition: true when the label should not be trusted (below its class's threshold, or out of distribution). */
+  uncertain: z.boolean().optional(),
 });
 export const v2LabelResponse = z.object({ message: z.string(), result: z.array(v2LabelResult) });
 

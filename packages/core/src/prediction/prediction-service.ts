@@ -1,7 +1,7 @@
 import type { Db } from '@tailor/db';
 import { checkImageSize, type PixelLimits } from '@tailor/ml/src/preprocess';
 import type { BlobStore } from '@tailor/storage';
-import { ConflictError } from '../errors';
+import { BadRequestError, ConflictError } from '../errors';
 import type { ModelService } from '../models';
 import { Lru } from './lru';
 
@@ -14,11 +14,26 @@ export interface ImagePrediction {
   prediction: ClassPrediction[];
   outOfDistribution: boolean;
   oodScore: number;
+  /** "Not sure" (the model's calibrated probability is below its class's threshold, or out of distribution). */
+  uncertain: boolean;
+  /** With `explain`: the regions that drove the prediction. */
+  explanation?: Explanation;
+}
+
+/** A heat map over the image (see @tailor/ml's explainByOcclusion). */
+export interface Explanation {
+  method: 'occlusion';
+  label: string;
+  probability: number;
+  grid: { rows: number; cols: number; values: number[] };
+  overlay: string;
 }
 
 export interface LoadedClassifier {
   classes: string[];
-  predict(images: Buffer[]): Promise<ImagePrediction[]>;
+  /** `uncertain` is absent from classifiers that predate it; the service then flags out-of-distribution images. */
+  predict(images: Buffer[]): Promise<Array<Omit<ImagePrediction, 'uncertain' | 'explanation'> & { uncertain?: boolean }>>;
+  explain?(image: Buffer, opts?: { label?: string }): Promise<Explanation>;
   dispose(): void;
 }
 
@@ -58,7 +73,8 @@ export class PredictionService {
     this.cache = new Lru(cacheSize, (p) => void p.then((c) => c.dispose(), () => {}));
   }
 
-  async predict(accountId: string, modelId: string, inputs: PredictInput[], opts: { versionId?: string } = {}) {
+  /** `explain`: add a heat map per image (of `explain.label`, default the predicted class); costs ~50 forward passes each. */
+  async predict(accountId: string, modelId: string, inputs: PredictInput[], opts: { versionId?: string; explain?: { label?: string } } = {}) {
     const model = await this.models.get(accountId, modelId);
     const version = await this.db.modelVersion.findFirst({
       where: opts.versionId ? { id: opts.versionId, modelId: model.id } : { modelId: model.id, active: true },
@@ -67,6 +83,9 @@ export class PredictionService {
       throw new ConflictError('Model is not ready', [{ reason: 'Model is not ready', message: 'Please check the current state of model' }]);
     }
     const classifier = await this.load(version.id, version.artifactPrefix, version.artifacts as unknown as StoredArtifacts);
+    if (opts.explain?.label !== undefined && !classifier.classes.includes(opts.explain.label)) {
+      throw new BadRequestError(`explainClass "${opts.explain.label}" is not one of the model's classes (${classifier.classes.join(', ')})`);
+    }
     const outcomes: PredictOutcome[] = [];
     const good = inputs.filter((i) => i.bytes && !i.error);
     const results = new Map<PredictInput, ImagePrediction | Error>();
@@ -75,7 +94,13 @@ export class PredictionService {
       try {
         // From the header, before any pixel is decoded: a 16000x16000 PNG is a few MB on the wire but ~770 MB of RGB.
         await checkImageSize(input.bytes!, this.limits);
-        results.set(input, (await classifier.predict([input.bytes!]))[0]!);
+        const r = (await classifier.predict([input.bytes!]))[0]!;
+        const result: ImagePrediction = { ...r, uncertain: r.uncertain ?? r.outOfDistribution };
+        if (opts.explain) {
+          if (!classifier.explain) throw new Error('this model cannot explain its predictions');
+          result.explanation = await classifier.explain(input.bytes!, opts.explain);
+        }
+        results.set(input, result);
       } catch (err) {
         results.set(input, err as Error);
       }

@@ -7,6 +7,8 @@ export interface TrainingDefaults {
   folds: number;
   maxEnsemble: number;
   ensemble: string;
+  /** Precision of the predictions not flagged uncertain. */
+  targetPrecision: number;
   /** Epochs of the tutorial CNNs (cnn1/cnn3/cnn4); the engine's default in cnn-classifier.ts. */
   epochs: number;
 }
@@ -21,6 +23,7 @@ export function trainingDefaults(service: { timeBudgetSeconds: number }): Traini
     folds: DEFAULT_TRAIN_SETTINGS.folds,
     maxEnsemble: DEFAULT_TRAIN_SETTINGS.maxEnsemble,
     ensemble: DEFAULT_TRAIN_SETTINGS.ensemble,
+    targetPrecision: DEFAULT_TRAIN_SETTINGS.targetPrecision,
     epochs: 20,
   };
 }

@@ -6,6 +6,7 @@ import type { TrainProgress } from '../pipeline';
 import { loadTrainingImages, requireImagesPerClass, skippedMessage } from '../pipeline/load-images';
 import type { PixelLimits } from '../preprocess/check-image';
 import { initTf } from '../tf/backend';
+import { explainByOcclusion, type ExplainOptions } from '../trust/explain-occlusion';
 
 export const CNN_CLASSIFIER_FORMAT = 'tailor.cnn-classifier';
 
@@ -124,8 +125,11 @@ export async function loadCnnClassifier(files: Record<string, Buffer>) {
   if (manifest.format !== CNN_CLASSIFIER_FORMAT) throw new Error(`not a CNN classifier artifact (${manifest.format})`);
   const predictor = await loadCnn({ modelJson: files['model.json']!.toString('utf8'), weights: new Uint8Array(files['weights.bin']!) });
   const c = manifest.classes.length;
+  const probabilities = async (images: Buffer[]) => predictor.predict(await imagesToCnnBatch(images), images.length);
   return {
     classes: manifest.classes,
+    /** Occlusion heat map (trust/explain-occlusion.ts), through the same input path as predict. */
+    explain: (image: Buffer, opts?: ExplainOptions) => explainByOcclusion(image, manifest.classes, probabilities, opts),
     async predict(images: Buffer[]) {
       const x = await imagesToCnnBatch(images);
       const probs = predictor.predict(x, images.length);
@@ -136,6 +140,8 @@ export async function loadCnnClassifier(files: Record<string, Buffer>) {
         return {
           prediction,
           outOfDistribution: max < manifest.oodMaxProbThreshold,
+          // Its only confidence rule is the held-out top-probability threshold: below it, not sure as well.
+          uncertain: max < manifest.oodMaxProbThreshold,
           // > 1 means out of distribution, as for the transfer classifier.
           oodScore: manifest.oodMaxProbThreshold > 0 ? manifest.oodMaxProbThreshold / Math.max(max, 1e-9) : 0,
         };

@@ -1,4 +1,5 @@
 import type { EpochStats } from '../heads/types';
+import type { TrustReport } from '../trust/fit-trust';
 import type { ClassificationMetrics } from './metrics';
 
 /**
@@ -16,4 +17,9 @@ export interface EvaluationReport extends ClassificationMetrics {
   selectionScore?: number;
   /** Per-epoch loss/accuracy of the final fit (one list per member model; one member unless an ensemble won). */
   curves: Array<{ member: string; epochs: EpochStats[] }>;
+  /**
+   * Calibration before/after, the "not sure" thresholds and the OOD detector, each chosen and measured on the
+   * out-of-fold predictions. `calibration` above then describes the calibrated probabilities (cross-fitted).
+   */
+  trust?: TrustReport;
 }

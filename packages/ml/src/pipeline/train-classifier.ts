@@ -11,8 +11,10 @@ import type { FeatureMatrix } from '../heads/matrix';
 import { deriveSeed } from '../heads/random';
 import { profileImages } from '../planning/data-profile';
 import { planBackbones, planCandidates, type Plan, type PlanItem } from '../planning/plan';
-import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, finetuneToMember, headToMember, putTensor } from '../prediction/artifact';
-import { centroidScores, fitCentroids, percentile } from '../prediction/ood';
+import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, finetuneToMember, headToMember } from '../prediction/artifact';
+import type { OodSpace } from '../trust/choose-ood';
+import { fitTrust, type TrustFit } from '../trust/fit-trust';
+import { oodToArtifact } from '../trust/ood-detector';
 import type { SelectionCandidate } from '../selection/candidate';
 import { cnnCandidateAlongside, type AlongsideCnnCandidate } from '../selection/cnn-alongside';
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
@@ -161,11 +163,14 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     const fit = await fitMembers(search, byName, report);
     const finalFitSeconds = secs(tFit);
 
-    // 7. Evaluation: every image scored by a choice made without its fold's labels; then the OOD detector.
+    // 7. Evaluation: every image scored by a choice made without its fold's labels. On those predictions: calibration,
+    // the "not sure" thresholds and the OOD detector, each chosen and measured out of fold (trust/).
     report('evaluating', 0);
-    const metrics = scorePredictions({ classes, labels, probabilities: search.estimateOof, ids: images.map((i) => i.id) });
-    const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves };
-    const artifact = buildArtifact(search, fit.members, fit.files, byName);
+    const spaces = oodSpaces(search, fit.members, byName);
+    const trust = fitTrust({ probs: search.estimateOof, labels, classes, folds: search.folds, k: search.k, targetPrecision: settings.targetPrecision, oodSpaces: spaces, oodPercentile: settings.oodPercentile });
+    const metrics = scorePredictions({ classes, labels, probabilities: trust.calibratedOof, ids: images.map((i) => i.id) });
+    const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves, trust: trust.report };
+    const artifact = buildArtifact(search, fit.members, fit.files, trust, spaces);
     report('evaluating', 1);
 
     const describe = new Map(search.results.map((r) => [r.name, r.description]));
@@ -226,36 +231,34 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   }
 
   /**
-   * The OOD detector's feature space: the first chosen head's feature set; else a chosen fine-tuned member's frozen
-   * map at its cut, pooled (its serving graph computes it anyway); else the best head candidate's feature set.
+   * Feature spaces the OOD detector may read, free at prediction: the chosen heads' feature sets and the chosen
+   * fine-tuned members' frozen maps at their cuts, pooled (their serving graph computes them anyway), at most three;
+   * without either (a CNN-only ensemble), the best head candidate's feature set or the first planned one.
    */
-  function buildArtifact(search: SearchResult, members: ArtifactMember[], files: Record<string, Buffer>, byName: Map<string, Recipe>): ClassifierArtifact {
+  function oodSpaces(search: SearchResult, members: ArtifactMember[], byName: Map<string, Recipe>): OodSpace[] {
     const headSet = (name: string) => {
       const r = byName.get(name);
       return r?.kind === 'head' ? r.recipe.featureSet : undefined;
     };
-    const ftIndex = members.findIndex((m) => m.kind === 'finetune');
+    const spaces: OodSpace[] = [];
+    members.forEach((m, k) => {
+      if (spaces.length >= 3) return;
+      if (m.kind === 'head' && !spaces.some((s) => s.name === m.featureSet)) spaces.push({ name: m.featureSet, features: sets.get(m.featureSet)!.views[0] });
+      if (m.kind === 'finetune') {
+        const r = byName.get(m.name) as Extract<Recipe, { kind: 'finetune' }>;
+        spaces.push({ name: `member:${k}`, features: poolActivations(acts.get(activationKey(r.recipe))!, 0) });
+      }
+    });
+    if (spaces.length) return spaces;
     const bestHead = [...search.results].filter((x) => headSet(x.name)).sort((a, b) => b.cvAccuracy - a.cvAccuracy)[0];
-    const chosenHead = search.chosen.map(headSet).find((x) => x !== undefined);
-    let oodSet: string;
-    let oodFeatures: FeatureMatrix;
-    if (chosenHead || (ftIndex < 0 && bestHead)) {
-      oodSet = chosenHead ?? headSet(bestHead.name)!;
-      oodFeatures = sets.get(oodSet)!.views[0];
-    } else if (ftIndex >= 0) {
-      oodSet = `member:${ftIndex}`;
-      const r = byName.get(members[ftIndex].name) as Extract<Recipe, { kind: 'finetune' }>;
-      oodFeatures = poolActivations(acts.get(activationKey(r.recipe))!, 0);
-    } else if (plan.specs.size) {
-      // A CNN-only model: the OOD detector still needs a feature space (the first planned feature set).
-      oodSet = [...plan.specs.keys()][0];
-      oodFeatures = sets.get(oodSet)!.views[0];
-    } else {
-      throw new Error('no feature space for the out-of-distribution detector: give a feature set');
-    }
-    const centroids = fitCentroids(oodFeatures, labels, classes.length);
-    const threshold = percentile(centroidScores(centroids, oodFeatures), settings.oodPercentile);
-    const usedSets = new Set([oodSet, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
+    const fallback = bestHead ? headSet(bestHead.name)! : [...plan.specs.keys()][0];
+    if (!fallback) throw new Error('no feature space for the out-of-distribution detector: give a feature set');
+    return [{ name: fallback, features: sets.get(fallback)!.views[0] }];
+  }
+
+  function buildArtifact(search: SearchResult, members: ArtifactMember[], files: Record<string, Buffer>, trust: TrustFit, spaces: OodSpace[]): ClassifierArtifact {
+    const space = spaces.find((s) => s.name === trust.ood.space)!;
+    const usedSets = new Set([space.name, ...members.flatMap((m) => (m.kind === 'head' ? [m.featureSet] : []))]);
     const featureSets: ArtifactFeatureSet[] = [...plan.specs.values()]
       .filter((s) => usedSets.has(s.name))
       .map((s) => ({ name: s.name, backbone: s.backbone, inputSize: s.inputSize, layers: layersOf(s), dim: sets.get(s.name)!.views[0].dim, ...(s.invert ? { invert: true } : {}) }));
@@ -266,17 +269,9 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
         classes,
         featureSets,
         members,
-        ood: {
-          featureSet: oodSet,
-          method: 'nearest-centroid',
-          percentile: settings.oodPercentile,
-          threshold,
-          tensors: {
-            mean: putTensor(files, 'ood/mean.f32', centroids.standardizer.mean, [oodFeatures.dim]),
-            std: putTensor(files, 'ood/std.f32', centroids.standardizer.std, [oodFeatures.dim]),
-            centroids: putTensor(files, 'ood/centroids.f32', centroids.centroids, [classes.length, oodFeatures.dim]),
-          },
-        },
+        ood: oodToArtifact(trust.ood, space.features, labels, classes.length, files),
+        calibration: trust.calibration,
+        thresholds: trust.thresholds,
         training: { seed, cvAccuracy: search.estimateAccuracy, folds: search.k, trainImages: labels.length },
       },
       files,
@@ -292,7 +287,7 @@ async function makePlan(settings: TrainSettings, inputs: Parameters<typeof profi
     // Feature sets alone keep the default heads on them (and heads alone get no feature sets to run on).
     const heads = settings.heads ?? defaultHeads();
     const items: PlanItem[] = [
-      ...(settings.finetunes ?? []).map((recipe): PlanItem => ({ kind: 'finetune', recipe, folds: settings.finetuneFolds, seconds: 0, predictCost: { group: activationKey(recipe), cost: 0 } })),
+      ...(settings.finetunes ?? []).map((recipe): PlanItem => ({ kind: 'finetune', recipe, folds: settings.finetuneFolds ?? 3, seconds: 0, predictCost: { group: activationKey(recipe), cost: 0 } })),
       ...heads.flatMap((head) => (settings.featureSets ?? []).map((featureSet): PlanItem => ({ kind: 'head', featureSet, head, seconds: 0, predictCost: { group: featureSet.name, cost: 0 } }))),
     ];
     plan = { pool: 'explicit', items, skipped: [], estimatedSeconds: 0, maxPredictCost: Infinity } as unknown as Plan;
@@ -300,7 +295,7 @@ async function makePlan(settings: TrainSettings, inputs: Parameters<typeof profi
     const irs = new Map<string, IrGraph>();
     for (const b of planBackbones(settings.architecture)) irs.set(b, (await loadBackbone(b)).ir);
     const profile = await profileImages(inputs, numClasses);
-    plan = planCandidates({ profile, budgetSeconds: settings.timeBudgetSeconds, folds: settings.folds, trainViews: settings.trainViews, ttaViews: settings.flipTta ? 2 : 1, architecture: settings.architecture, irs });
+    plan = planCandidates({ profile, budgetSeconds: settings.timeBudgetSeconds, folds: settings.folds, finetuneFolds: settings.finetuneFolds, trainViews: settings.trainViews, ttaViews: settings.flipTta ? 2 : 1, architecture: settings.architecture, irs });
   }
   const specs = new Map<string, FeatureSetSpec>();
   const itemSeconds = new Map<string, number>();

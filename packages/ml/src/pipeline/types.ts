@@ -60,16 +60,18 @@ export interface TrainSettings {
   maxEnsemble: number;
   /** 'greedy' (default): add candidates while the out-of-fold accuracy improves; 'near-best': average every candidate within 3 points of the best. */
   ensemble: 'near-best' | 'greedy';
-  /** Percentile of the training images' own OOD scores used as the "none of the above" threshold. */
+  /** Percentile of the training images' out-of-fold OOD scores used as the "none of the above" threshold. */
   oodPercentile: number;
+  /** Precision a "sure" prediction should have: per-class thresholds below which predictions are flagged uncertain. */
+  targetPrecision: number;
   /** Override the candidate feature sets (default: the plan's). With `heads`, every set x head is a candidate. */
   featureSets?: FeatureSetSpec[];
   /** Override the candidate heads (default: the plan's). */
   heads?: HeadConfig[];
   /** Override the fine-tuning candidates (default: the plan's). */
   finetunes?: FinetuneRecipe[];
-  /** Folds of a fine-tuning candidate's cross-validation (its fold models are served averaged). */
-  finetuneFolds: number;
+  /** Folds of a fine-tuning candidate's cross-validation (its fold models are served averaged); default: the plan's. */
+  finetuneFolds?: number;
   /** Most prediction cost (MMAC per image, all test-time views) the ensemble may add up to (default: the plan's). */
   maxPredictCost?: number;
   /** CNNs trained from scratch as candidates (default: the 1-conv tutorial CNN under 'auto', none under 'transfer:'). */

@@ -9,7 +9,7 @@ export interface Reliability {
 }
 
 export interface CalibrationFit {
-  /** 'temperature' when it lowered the cross-fitted log-loss, else 'none' (T = 1). */
+  /** 'temperature' when it lowered the cross-fitted (smoothed) cross-entropy, else 'none' (T = 1). */
   method: 'temperature' | 'none';
   /** What prediction applies: fitted on every out-of-fold prediction. */
   temperature: number;
@@ -32,8 +32,8 @@ function reliability(probs: Float32Array, labels: Int32Array, c: number): Reliab
 }
 
 /**
- * Calibrates out-of-fold probabilities by measurement: temperature scaling is kept only if its cross-fitted log-loss
- * beats leaving the probabilities alone (with a few hundred images a fitted parameter can hurt).
+ * Calibrates out-of-fold probabilities by measurement: temperature scaling is kept only if its cross-fitted
+ * cross-entropy beats leaving the probabilities alone (with a few hundred images a fitted parameter can hurt).
  */
 export function calibrateOutOfFold(probs: Float32Array, labels: Int32Array, c: number, folds: Int32Array, k: number): CalibrationFit {
   const n = labels.length;
@@ -49,7 +49,10 @@ export function calibrateOutOfFold(probs: Float32Array, labels: Int32Array, c: n
   }
   const before = reliability(probs, labels, c);
   const scaled = reliability(calibrated, labels, c);
-  if (scaled.logLoss < before.logLoss) {
+  // Judged with the targets the temperature is fitted to (fitTemperature): plain log-loss never blames certainty on
+  // images a model happened to get right.
+  const smoothing = 1 / (n + 2);
+  if (temperedLogLoss(calibrated, labels, c, 1, undefined, smoothing) < temperedLogLoss(probs, labels, c, 1, undefined, smoothing)) {
     return { method: 'temperature', temperature: fitTemperature(probs, labels, c), before, after: scaled, foldTemperatures, calibrated };
   }
   return { method: 'none', temperature: 1, before, after: before, foldTemperatures: foldTemperatures.map(() => 1), calibrated: Float32Array.from(probs) };

@@ -49,6 +49,16 @@ describe('temperature scaling', () => {
     expect(fitTemperature(under.probs, under.labels, 5)).toBeLessThan(0.6);
   });
 
+  it('a model never wrong on few images is not made certain: targets smoothed as Platt did', () => {
+    // 20 images, every one right at 0.8: the log-likelihood alone would push T to its bound and p to 1.
+    const probs = Float32Array.from({ length: 40 }, (_, i) => (i % 2 === Math.floor(i / 2) % 2 ? 0.8 : 0.2));
+    const labels = Int32Array.from({ length: 20 }, (_, i) => i % 2);
+    const t = fitTemperature(probs, labels, 2);
+    const p = applyTemperature(probs, 2, t);
+    expect(t).toBeGreaterThan(0.05 * 1.01);
+    expect(p[labels[0]]).toBeCloseTo(21 / 22, 2);
+  });
+
   it('cross-fitted calibration lowers the ECE of over-confident predictions, and leaves calibrated ones alone', () => {
     const over = synthetic(3000, 5, 0.5, 3);
     const fit = calibrateOutOfFold(over.probs, over.labels, 5, over.folds, 5);

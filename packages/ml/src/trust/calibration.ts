@@ -24,27 +24,39 @@ export function applyTemperature(probs: Float32Array, c: number, temperature: nu
   return out;
 }
 
-/** Mean negative log-likelihood of the true classes after temperature scaling, over `rows` (default: all). */
-export function temperedLogLoss(probs: Float32Array, labels: ArrayLike<number>, c: number, temperature: number, rows?: readonly number[]): number {
+/**
+ * Mean cross-entropy after temperature scaling, over `rows` (default: all), against the true classes or, with
+ * `smoothing` = e, against targets 1 - e on the true class and e / (c - 1) on each other one.
+ */
+export function temperedLogLoss(probs: Float32Array, labels: ArrayLike<number>, c: number, temperature: number, rows?: readonly number[], smoothing = 0): number {
   const n = rows ? rows.length : labels.length;
+  const logit = new Float64Array(c);
   let total = 0;
   for (let j = 0; j < n; j++) {
     const i = rows ? rows[j] : j;
     let max = -Infinity;
-    for (let k = 0; k < c; k++) max = Math.max(max, Math.log(Math.max(probs[i * c + k], EPS)) / temperature);
+    for (let k = 0; k < c; k++) max = Math.max(max, (logit[k] = Math.log(Math.max(probs[i * c + k], EPS)) / temperature));
     let sum = 0;
-    for (let k = 0; k < c; k++) sum += Math.exp(Math.log(Math.max(probs[i * c + k], EPS)) / temperature - max);
-    total -= Math.log(Math.max(probs[i * c + labels[i]], EPS)) / temperature - max - Math.log(sum);
+    for (let k = 0; k < c; k++) sum += Math.exp(logit[k] - max);
+    const logZ = max + Math.log(sum);
+    for (let k = 0; k < c; k++) {
+      const target = k === labels[i] ? 1 - smoothing : smoothing / (c - 1);
+      if (target > 0) total -= target * (logit[k] - logZ);
+    }
   }
   return total / Math.max(n, 1);
 }
 
 /**
- * The temperature minimising log-loss on `rows`: golden-section search over log T in [0.05, 20] (log-loss is convex
- * in 1/T, so unimodal in log T).
+ * The temperature minimising cross-entropy on `rows`: golden-section search over log T in [0.05, 20] (convex in 1/T,
+ * so unimodal in log T). The targets are Platt's: from n images one cannot be surer than (n + 1) / (n + 2), so the
+ * true class gets that and the rest share 1 / (n + 2). Without it, images the model never gets wrong (a small,
+ * easy dataset) drive T to its bound and every probability to 1.
  */
 export function fitTemperature(probs: Float32Array, labels: ArrayLike<number>, c: number, rows?: readonly number[]): number {
-  const f = (logT: number) => temperedLogLoss(probs, labels, c, Math.exp(logT), rows);
+  const n = rows ? rows.length : labels.length;
+  const smoothing = 1 / (n + 2);
+  const f = (logT: number) => temperedLogLoss(probs, labels, c, Math.exp(logT), rows, smoothing);
   const g = (Math.sqrt(5) - 1) / 2;
   let [a, b] = LOG_T_RANGE;
   let x1 = b - g * (b - a);

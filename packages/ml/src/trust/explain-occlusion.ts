@@ -15,8 +15,9 @@ export interface Explanation {
   label: string;
   probability: number;
   /**
-   * rows x cols cells, row-major from the top left: how much the class's probability drops when the cell is covered
-   * (averaged over the windows covering it). Positive = the region supports the class; negative = it speaks against.
+   * rows x cols cells, row-major from the top left: how much the class's log-odds (log p / (1 - p)) drop when the
+   * cell is covered (averaged over the windows covering it). Positive = the region supports the class; negative = it
+   * speaks against it.
    */
   grid: { rows: number; cols: number; values: number[] };
   /** The image with the positive part of the map overlaid (red = drove the prediction), as a PNG data URL. */
@@ -30,7 +31,7 @@ const MAX_SIDE = 256;
  * Occlusion sensitivity (Zeiler & Fergus, 2014): the image is covered window by window (2 x 2 cells of a grid,
  * stride one cell) with its own mean colour, and each covered copy goes through the classifier exactly as an upload
  * would (encoded losslessly, preprocessed by the same function). A cell's value is the mean drop of the explained
- * class's probability over the windows that cover it. It needs forward passes only, so it works for every member
+ * class's log-odds over the windows that cover it. It needs forward passes only, so it works for every member
  * kind (frozen-feature heads, fine-tuned tops, CNNs) and for the ensemble as served: (grid - 1)^2 + 1 images.
  */
 export async function explainByOcclusion(
@@ -62,10 +63,16 @@ export async function explainByOcclusion(
   if (opts.label !== undefined && target < 0) throw new Error(`unknown class "${opts.label}"`);
   if (target < 0) for (let k = 0; k < nc; k++) if (target < 0 || probs[k] > probs[target]) target = k;
   const base = probs[target];
+  // Log-odds, not probability: a confident model's probability barely moves from 0.9999 when its evidence is
+  // covered, while its log-odds fall by several units.
+  const logOdds = (p: number) => {
+    const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+    return Math.log(q / (1 - q));
+  };
   const sum = new Float64Array(g * g);
   const count = new Float64Array(g * g);
   windows.forEach(({ r, c }, i) => {
-    const drop = base - probs[(i + 1) * nc + target];
+    const drop = logOdds(base) - logOdds(probs[(i + 1) * nc + target]);
     for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
       sum[(r + dr) * g + c + dc] += drop;
       count[(r + dr) * g + c + dc]++;

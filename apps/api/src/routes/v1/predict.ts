@@ -17,11 +17,19 @@ export async function v1PredictRoutes(app: FastifyInstance) {
     schema: {
       operationId: 'predict',
       tags: ['Prediction'],
-      summary: 'Classify images: every class with its probability, top-k, and an out-of-distribution flag',
-      description: 'multipart/form-data `file` parts, or JSON `{urls: [...]}`. `topK` limits the classes listed per image.',
+      summary: "Classify images: every class with its calibrated probability, top-k, 'not sure' and out-of-distribution flags, optionally a heat map",
+      description:
+        'multipart/form-data `file` parts, or JSON `{urls: [...]}`. `topK` limits the classes listed per image. `explain=true` adds, per image, ' +
+        'a heat map of the regions that drove the prediction (occlusion: ~50 forward passes per image, so seconds rather than milliseconds), ' +
+        'of `explainClass` when given, else of the predicted class.',
       consumes: ['multipart/form-data', 'application/json'],
       params: modelParams,
-      querystring: z.object({ topK: z.coerce.number().int().min(1).optional(), version: z.string().optional() }),
+      querystring: z.object({
+        topK: z.coerce.number().int().min(1).optional(),
+        version: z.string().optional(),
+        explain: z.enum(['true', 'false', '1', '0']).optional().describe('add a heat map per image'),
+        explainClass: z.string().optional().describe('the class the heat map explains (default: the predicted one)'),
+      }),
       response: { 200: predictResponse, 207: predictResponse },
     },
     handler: async (request, reply) => {
@@ -42,7 +50,8 @@ export async function v1PredictRoutes(app: FastifyInstance) {
       if (inputs.length === 0) throw new BadRequestError('No images given');
       let versionId: string | undefined;
       if (request.query.version) versionId = (await app.services.versions.get(accountId, modelId, request.query.version)).id;
-      const { version, outcomes } = await app.services.predictions.predict(accountId, modelId, inputs, { versionId });
+      const explain = request.query.explain === 'true' || request.query.explain === '1' ? { label: request.query.explainClass } : undefined;
+      const { version, outcomes } = await app.services.predictions.predict(accountId, modelId, inputs, { versionId, explain });
       const topK = request.query.topK;
       const predictions = outcomes.map((o) =>
         o.ok
@@ -53,7 +62,9 @@ export async function v1PredictRoutes(app: FastifyInstance) {
               probability: o.result.prediction[0]!.probability,
               outOfDistribution: o.result.outOfDistribution,
               oodScore: o.result.oodScore,
+              uncertain: o.result.uncertain,
               prediction: topK ? o.result.prediction.slice(0, topK) : o.result.prediction,
+              ...(o.result.explanation ? { explanation: o.result.explanation } : {}),
             }
           : { file: o.name, ok: false, error: o.error },
       );

@@ -9,11 +9,12 @@ type Kind = 'auto' | 'transfer' | 'finetune' | 'cnn';
 type SettingView = z.infer<typeof v1.trainingOptionsView>['settings'][number];
 
 /** The settings a run reads, and which architectures each one changes anything for. */
-const SETTINGS: Array<{ name: 'timeBudgetSeconds' | 'folds' | 'maxEnsemble' | 'ensemble' | 'epochs'; appliesTo: Kind[] }> = [
+const SETTINGS: Array<{ name: 'timeBudgetSeconds' | 'folds' | 'maxEnsemble' | 'ensemble' | 'targetPrecision' | 'epochs'; appliesTo: Kind[] }> = [
   { name: 'timeBudgetSeconds', appliesTo: ['auto', 'transfer', 'finetune'] },
   { name: 'folds', appliesTo: ['auto', 'transfer', 'finetune'] },
   { name: 'maxEnsemble', appliesTo: ['auto', 'transfer', 'finetune'] },
   { name: 'ensemble', appliesTo: ['auto', 'transfer', 'finetune'] },
+  { name: 'targetPrecision', appliesTo: ['auto', 'transfer', 'finetune'] },
   { name: 'epochs', appliesTo: ['cnn'] },
 ];
 
@@ -28,7 +29,7 @@ function describeSettings(defaults: Record<string, number | string>, caps: Recor
     const base = { name, description: field.description ?? '', default: defaults[name]!, appliesTo };
     if ('options' in inner) return { ...base, type: 'choice' as const, options: inner.options.map(String) };
     const max = Math.min(inner.maxValue ?? Infinity, caps[name] ?? Infinity);
-    return { ...base, type: 'integer' as const, min: inner.minValue ?? undefined, max: Number.isFinite(max) ? max : undefined };
+    return { ...base, type: inner.isInt ? ('integer' as const) : ('number' as const), min: inner.minValue ?? undefined, max: Number.isFinite(max) ? max : undefined };
   });
 }
 

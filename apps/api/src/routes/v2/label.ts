@@ -22,7 +22,7 @@ function render(outcomes: PredictOutcome[]) {
       message: status === 200 ? 'Success' : status === 202 ? 'Partial success' : 'Failure',
       result: outcomes.map((o) =>
         o.ok
-          ? { message: 'Success', file: o.name, prediction: o.result.prediction, out_of_distribution: o.result.outOfDistribution }
+          ? { message: 'Success', file: o.name, prediction: o.result.prediction, out_of_distribution: o.result.outOfDistribution, uncertain: o.result.uncertain }
           : { message: `Failure: ${o.error}`, file: o.name, prediction: [] },
       ),
     },

@@ -1,9 +1,10 @@
 import { confusionMatrix } from '../charts/confusion-matrix.js';
 import { clear, h } from '../dom.js';
 import { thumbnail } from './thumbnail.js';
+import { mistakeExplainer } from './mistake-explainer.js';
 
 /** The confusion matrix; clicking a cell lists the images in it (the mistakes carry image ids). */
-export function confusionPanel(modelId, classes, matrix, misclassified) {
+export function confusionPanel(modelId, classes, matrix, misclassified, versionNumber) {
   const detail = h('div.cell-detail#cell-detail', h('p.muted', 'Click a cell to see its images.'));
   const onCell = (actual, predicted, count) => {
     clear(detail);
@@ -18,6 +19,7 @@ export function confusionPanel(modelId, classes, matrix, misclassified) {
       detail.append(
         h('h3', `Actual ${actual}, predicted ${predicted}: ${cell.imageIds.length} image${cell.imageIds.length === 1 ? '' : 's'}`),
         h('div.thumbs#misclassified', cell.imageIds.map((id) => thumbnail(modelId, id, `actual ${actual}, predicted ${predicted}`))),
+        versionNumber ? mistakeExplainer(modelId, versionNumber, cell.imageIds, predicted) : null,
       );
     }
   };

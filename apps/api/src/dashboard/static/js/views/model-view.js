@@ -8,6 +8,7 @@ import { imagesPanel } from './images-panel.js';
 import { modelHeader } from './model-header.js';
 import { predictPanel } from './predict-panel.js';
 import { trainPanel } from './train-panel.js';
+import { trustPanel } from './trust-panel.js';
 import { versionsPanel } from './versions-panel.js';
 
 /** One model (Overview tab): training with live progress, the selected version's evaluation, projector, images, versions, predict. */
@@ -58,7 +59,8 @@ export function renderModel(root, modelId) {
             stat('Folds', m.folds),
             stat('Training time', m.timings?.totalSeconds ? `${m.timings.totalSeconds.toFixed(1)} s` : '–'))),
         h('div.grid-2', curvesPanel(m.curves ?? []), classMetricsPanel(m.perClass ?? [])),
-        confusionPanel(modelId, classes, m.confusionMatrix ?? [], m.misclassified ?? []),
+        trustPanel(m),
+        confusionPanel(modelId, classes, m.confusionMatrix ?? [], m.misclassified ?? [], full.number),
       );
       const projector = h('section.card#projector');
       body.append(projector);

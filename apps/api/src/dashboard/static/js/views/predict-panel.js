@@ -1,6 +1,8 @@
 import { apiFetch } from '../api.js';
 import { probabilityBars } from '../charts/probability-bars.js';
 import { classColor, clear, h } from '../dom.js';
+import { notSureNote } from './not-sure-note.js';
+import { whyButton } from './explain-view.js';
 
 /** Drop (or pick) an image and see every class's probability from the selected version. */
 export function predictPanel(modelId, versionNumber, classes) {
@@ -26,7 +28,9 @@ export function predictPanel(modelId, versionNumber, classes) {
         h('div',
           h('p.predicted', { dataset: { label: p.label } }, 'Most likely ', h('strong', p.label), ` (${(p.probability * 100).toFixed(1)}%)`),
           p.outOfDistribution ? h('p.warning', `Looks unlike every trained class (OOD score ${p.oodScore.toFixed(2)}).`) : null,
-          probabilityBars(p.prediction, (label) => classColor(classes.indexOf(label)))),
+          notSureNote(p),
+          probabilityBars(p.prediction, (label) => classColor(classes.indexOf(label))),
+          whyButton(modelId, versionNumber, async () => file)),
       );
     } catch (err) {
       clear(result).append(h('p.error', err.message));

@@ -14,8 +14,8 @@ export function settingsFields(options, current = {}) {
         ? h('select', { name: s.name, dataset: { setting: s.name } },
             h('option', { value: '' }, `default (${s.default})`),
             s.options.map((o) => h('option', { value: o, selected: value === o }, o)))
-        : h('input', { type: 'number', name: s.name, inputmode: 'numeric', min: s.min, max: s.max, step: 1, placeholder: `default ${s.default}`, value: value ?? '', dataset: { setting: s.name } });
-    const range = s.type === 'integer' ? ` (${s.min}–${s.max})` : '';
+        : h('input', { type: 'number', name: s.name, inputmode: s.type === 'number' ? 'decimal' : 'numeric', min: s.min, max: s.max, step: s.type === 'number' ? 'any' : 1, placeholder: `default ${s.default}`, value: value ?? '', dataset: { setting: s.name } });
+    const range = s.type === 'choice' ? '' : ` (${s.min}–${s.max})`;
     const row = field(label(s.name), control, `${capitalise(s.description)}. Default ${s.default}${range}.`);
     return { s, control, row };
   });
@@ -31,7 +31,7 @@ export function settingsFields(options, current = {}) {
       const out = {};
       for (const r of rows) {
         if (r.row.hidden || r.control.value === '') continue;
-        out[r.s.name] = r.s.type === 'integer' ? Number(r.control.value) : r.control.value;
+        out[r.s.name] = r.s.type === 'choice' ? r.control.value : Number(r.control.value);
       }
       return out;
     },
@@ -47,6 +47,7 @@ const LABELS = {
   folds: 'Cross-validation folds',
   maxEnsemble: 'Largest ensemble',
   ensemble: 'Ensemble rule',
+  targetPrecision: 'Target precision (not sure below it)',
   epochs: 'CNN epochs',
 };
 const label = (name) => LABELS[name] ?? name;
