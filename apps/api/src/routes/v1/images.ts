@@ -33,6 +33,8 @@ export async function v1ImageRoutes(app: FastifyInstance) {
       let results;
       if (request.isMultipart()) {
         const form = await readMultipartForm(request);
+        // A form with no image in it (no `file` part, or parts busboy could not name) stores nothing: say so, not 200.
+        if (!form.files.length && !form.oversized.length) throw new BadRequestError('No file in the form: send one or more `file` parts');
         // No category field (or an empty one): unlabelled images.
         const category = field(form, 'category') || null;
         results = await app.services.images.upload(accountId, modelId, category, form.files);
