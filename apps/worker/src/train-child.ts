@@ -5,6 +5,7 @@
  */
 import {
   artifactToFiles,
+  INSIGHT_FILES,
   InvalidImageError,
   skippedMessage,
   trainClassifier,
@@ -66,6 +67,45 @@ function trainingImages(req: TrainRequest, blobs: BlobStore) {
   }));
 }
 
+/** The run's unlabelled images, loaded like the labelled ones (the engine predicts a capped sample of them). */
+function unlabeledImages(req: TrainRequest, blobs: BlobStore) {
+  return (req.unlabeled ?? []).map((i) => ({
+    id: i.id,
+    sha256: i.sha256,
+    ...(i.filename ? { filename: i.filename } : {}),
+    load: () =>
+      blobs.getBuffer(i.blobKey).catch((err) => {
+        throw err instanceof BlobNotFoundError ? new InvalidImageError('the stored file is missing', { cause: err }) : err;
+      }),
+  }));
+}
+
+/**
+ * The run's dataset insights next to its artifact (not among its files: an export leaves them out). A failure here,
+ * in the engine or in the store, is logged in the metrics and the run still succeeds; the API answers 409 for them.
+ */
+async function writeInsights(req: TrainRequest, blobs: BlobStore, result: Awaited<ReturnType<typeof trainClassifier>>) {
+  if (!result.insights) {
+    if (result.insightsError) process.stderr.write(`dataset insights skipped: ${result.insightsError}\n`);
+    return { error: result.insightsError ?? 'not computed' };
+  }
+  try {
+    await blobs.put(`${req.artifactPrefix}/${INSIGHT_FILES.audit}`, Buffer.from(JSON.stringify(result.insights.audit)));
+    await blobs.put(`${req.artifactPrefix}/${INSIGHT_FILES.suggestions}`, Buffer.from(JSON.stringify(result.insights.suggestions)));
+  } catch (err) {
+    process.stderr.write(`dataset insights not stored: ${(err as Error)?.message ?? err}\n`);
+    return { error: `not stored: ${(err as Error)?.message ?? err}` };
+  }
+  const a = result.insights.audit.audit;
+  return {
+    labelErrors: a.labelErrors.length,
+    duplicates: a.duplicates.length,
+    outliers: a.outliers.length,
+    unlabeled: result.insights.unlabeled,
+    seconds: result.insights.seconds,
+  };
+}
+
 /** The loading rules the service configures (the engine's defaults otherwise). */
 function loadingRules(req: TrainRequest): { imageLimits?: PixelLimits; minImagesPerClass?: number } {
   return {
@@ -113,6 +153,7 @@ async function train(req: TrainRequest) {
   if ((CNN_ARCHS as readonly string[]).includes(req.architecture)) return trainCnnModel(req, blobs);
   const result = await trainClassifier({
     images: trainingImages(req, blobs),
+    unlabeled: unlabeledImages(req, blobs),
     ...loadingRules(req),
     classes: req.classes,
     seed: req.seed,
@@ -131,12 +172,13 @@ async function train(req: TrainRequest) {
     await blobs.put(`${req.artifactPrefix}/${name}`, Buffer.from(bytes));
     files.push({ name, size: bytes.byteLength });
   }
+  const insights = await writeInsights(req, blobs, result);
   await reportSkipped(result.skippedImages);
   await send({
     type: 'done',
     outcome: {
       files,
-      metrics: { ...result.report, candidates: result.candidates, chosen: result.chosen, skippedImages: result.skippedImages, timings: result.timings },
+      metrics: { ...result.report, insights, candidates: result.candidates, chosen: result.chosen, skippedImages: result.skippedImages, timings: result.timings },
       backbone: result.artifact.manifest.featureSets[0]?.backbone ?? null,
       architecture: req.architecture,
     },

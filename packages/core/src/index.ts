@@ -13,3 +13,4 @@ export type { Infrastructure, Services } from './services';
 export * from './datasets';
 export * from './exports';
 export * from './limits';
+export * from './insights';

@@ -6,6 +6,7 @@ import { AccountService } from './accounts';
 import { DatasetService } from './datasets';
 import { ModelExportService } from './exports';
 import { ImageService } from './images';
+import { InsightsService } from './insights';
 import { ModelService } from './models';
 import { NotificationService } from './notifications';
 import { PredictionService, type ClassifierLoader } from './prediction';
@@ -35,6 +36,8 @@ export interface Services {
   /** Versions as portable bundles (ONNX, TF.js). */
   exports: ModelExportService;
   quotas: QuotaService;
+  /** What the last run learned about the data: images to label next, the dataset audit. */
+  insights: InsightsService;
 }
 
 /** How runs are queued (priority, attempt limit), the same in the API and in the worker's recovery. */
@@ -79,5 +82,6 @@ export function createServices(infra: Infrastructure, loader: ClassifierLoader):
       image: { maxPixels: config.TAILOR_MAX_IMAGE_PIXELS, maxDimension: config.TAILOR_MAX_IMAGE_DIMENSION },
     }, quotas),
     exports: new ModelExportService(db, blobs, models, versions),
+    insights: new InsightsService(db, blobs, models),
   };
 }

@@ -3,7 +3,10 @@ export type { TfBackendName } from './tf/backend';
 
 // Training pipeline: the one entry point the worker and the benchmark call, and the artifact it produces.
 export { trainClassifier, skippedMessage, DEFAULT_TRAIN_SETTINGS, DEFAULT_BACKBONE, defaultFeatureSets, defaultHeads, resolveSettings } from './pipeline';
-export type { TrainClassifierInput, TrainClassifierResult, TrainingImage, SkippedImage, RawPixels, TrainSettings, TrainProgress, TrainPhase, FeatureSetSpec } from './pipeline';
+export type { TrainClassifierInput, TrainClassifierResult, TrainingImage, SkippedImage, RawPixels, TrainSettings, TrainProgress, TrainPhase, FeatureSetSpec, UnlabeledImage } from './pipeline';
+// Dataset insights a run computes (the audit, "label these next") and where they are stored next to its artifact.
+export { INSIGHT_FILES, type StoredAudit, type StoredSuggestions } from './insights/insight-files';
+export { MAX_UNLABELED_RANKED, type RunInsights } from './insights/run-insights';
 export { loadClassifier, artifactToFiles, artifactFromFiles, validateManifest, ARTIFACT_FORMAT, ARTIFACT_VERSION } from './prediction';
 export type { ClassifierArtifact, ClassifierManifest, ArtifactMember, ArtifactFeatureSet, ArtifactOod, LoadedClassifier, ImagePrediction, PredictOptions, LoadClassifierOptions } from './prediction';
 export { scorePredictions } from './evaluation';

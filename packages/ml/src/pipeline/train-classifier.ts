@@ -1,4 +1,5 @@
 import { loadBackbone } from '../backbones/load-backbone';
+import { INSIGHTS_BUDGET_SHARE, MAX_UNLABELED_RANKED, runInsights, type RunInsights } from '../insights/run-insights';
 import { embedInputsToCnnBatch } from '../cnn';
 import { type EvaluationReport } from '../evaluation/report';
 import { scorePredictions } from '../evaluation/metrics';
@@ -171,6 +172,32 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     const metrics = scorePredictions({ classes, labels, probabilities: trust.calibratedOof, ids: images.map((i) => i.id) });
     const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves, trust: trust.report };
     const artifact = buildArtifact(search, fit.members, fit.files, trust, spaces);
+
+    // 8. Dataset insights: the audit of the labelled images and the unlabelled ones ranked for labelling. Bounded
+    // (unlabelled images predicted: INSIGHTS_BUDGET_SHARE of the budget at this run's embedding speed, at most
+    // MAX_UNLABELED_RANKED) and never fatal: the model is trained whatever happens here.
+    const tInsights = performance.now();
+    let insights: RunInsights | undefined;
+    let insightsError: string | undefined;
+    if (input.insights?.enabled !== false) {
+      report('evaluating', 0.5, { message: 'dataset audit' + (input.unlabeled?.length ? ', ranking the unlabelled images' : '') });
+      try {
+        const perImage = embeddingSeconds / Math.max(1, inputs.length);
+        const byBudget = perImage > 0 ? Math.floor((INSIGHTS_BUDGET_SHARE * settings.timeBudgetSeconds) / perImage) : MAX_UNLABELED_RANKED;
+        const space = spaces.find((s) => s.name === trust.ood.space)!;
+        insights = await runInsights({
+          classes, seed, artifact,
+          labeled: { ids: images.map((i) => i.id), labels, oof: trust.calibratedOof, features: space.features, inputs },
+          unlabeled: input.unlabeled ?? [],
+          maxUnlabeled: Math.min(input.insights?.maxUnlabeled ?? MAX_UNLABELED_RANKED, Math.max(100, byBudget)),
+          imageLimits: input.imageLimits, threads: settings.threads, cache: input.cache, signal,
+        });
+      } catch (err) {
+        checkAbort();
+        insightsError = (err as Error)?.message ?? String(err);
+      }
+    }
+    const insightsSeconds = secs(tInsights);
     report('evaluating', 1);
 
     const describe = new Map(search.results.map((r) => [r.name, r.description]));
@@ -181,7 +208,9 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       candidates: search.results.map((r) => ({ name: r.name, cvAccuracy: r.cvAccuracy, cvLogLoss: r.cvLogLoss, seconds: r.seconds })),
       skippedCandidates: plan.skipped.map((s) => s.name),
       skippedImages,
-      timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, totalSeconds: secs(t0) },
+      timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, insightsSeconds, totalSeconds: secs(t0) },
+      ...(insights ? { insights } : {}),
+      ...(insightsError ? { insightsError } : {}),
       plan: { pool: plan.pool, estimatedSeconds: plan.estimatedSeconds, skipped: plan.skipped },
       finetuned: fit.finetuned,
     };

@@ -5,6 +5,7 @@ import type { CnnRecipe } from '../selection/cnn-candidate';
 import type { ClassifierArtifact } from '../prediction/artifact';
 import type { FinetuneRecipe } from '../finetune/finetune-recipe';
 import type { PixelLimits } from '../preprocess/check-image';
+import type { RunInsights } from '../insights/run-insights';
 
 /** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
 export interface RawPixels {
@@ -105,8 +106,18 @@ export interface SkippedImage {
   reason: string;
 }
 
+/** An image uploaded without a label. */
+export type UnlabeledImage = Omit<TrainingImage, 'label'>;
+
 export interface TrainClassifierInput {
   images: TrainingImage[];
+  /**
+   * Images without a label: after evaluation the served model predicts (a capped, seeded sample of) them, to rank
+   * them for labelling and to search them for copies of labelled images (result.insights).
+   */
+  unlabeled?: UnlabeledImage[];
+  /** Dataset insights (the audit, "label these next"); on by default. maxUnlabeled caps the unlabelled images ranked. */
+  insights?: { enabled?: boolean; maxUnlabeled?: number };
   classes: string[];
   seed: number;
   /** Pixel limits of the decode check at loading (default: 50 megapixels); an image beyond them is skipped. */
@@ -127,7 +138,13 @@ export interface TrainClassifierResult {
   skippedCandidates: string[];
   /** Images left out because they could not be decoded; the run trained on the others. */
   skippedImages: SkippedImage[];
-  timings: { loadingSeconds: number; embeddingSeconds: number; searchSeconds: number; finalFitSeconds: number; totalSeconds: number };
+  timings: { loadingSeconds: number; embeddingSeconds: number; searchSeconds: number; finalFitSeconds: number; insightsSeconds?: number; totalSeconds: number };
+  /**
+   * The dataset audit and the "label these next" ranking, stored next to the artifact (INSIGHT_FILES); absent when
+   * disabled or when computing them failed (insightsError says why: the run itself succeeded).
+   */
+  insights?: RunInsights;
+  insightsError?: string;
   /** The plan: the images' pool, the candidates kept and left out, and the cost model's estimate of the run. */
   plan: { pool: string; estimatedSeconds: number; skipped: Array<{ name: string; seconds: number }> };
   /** Fine-tuned members: which backbone layers were trained. */

@@ -5,6 +5,7 @@ import { v1DatasetRoutes } from './datasets';
 import { v1ExportRoutes } from './exports';
 import { v1CategoryRoutes } from './categories';
 import { v1ImageRoutes } from './images';
+import { v1InsightRoutes } from './insights';
 import { v1ModelRoutes } from './models';
 import { v1PredictRoutes } from './predict';
 import { v1ProjectorRoutes } from './projector';
@@ -21,6 +22,7 @@ export async function v1Routes(app: FastifyInstance) {
   await app.register(v1CategoryRoutes);
   await app.register(v1TrainingOptionsRoutes);
   await app.register(v1ImageRoutes);
+  await app.register(v1InsightRoutes);
   await app.register(v1TrainingRoutes);
   await app.register(v1VersionRoutes);
   await app.register(v1PredictRoutes);

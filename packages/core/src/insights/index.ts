@@ -1,0 +1,1 @@
+export { InsightsService } from './insights-service';
