@@ -27,7 +27,8 @@ export function usagePanel(account) {
     const { used, limit } = q[key];
     const id = `quota-${key}`;
     const full = limit !== null && used >= limit;
-    // Rows share the list's grid columns (label, meter, amount); styled here, so no shared stylesheet changes.
+    // Rows share the list's grid columns (label, meter, amount); styled here, so no shared stylesheet changes. The
+    // columns may shrink (labels wrap) so the card fits a phone-width screen.
     const row = { dataset: { quota: key }, style: { display: 'contents' } };
     if (limit === null) return h('div.quota', row, h('span', label), h('span'), h('span.muted', `${fmt(used)} (no limit)`));
     return h('div.quota', row,
@@ -39,7 +40,7 @@ export function usagePanel(account) {
   const reset = new Date(q.trainingMinutesToday.resetsAt);
   const perMinute = account.rateLimit?.requestsPerMinute;
   return h('section.card#usage', h('h2', 'Usage and quotas'),
-    h('div.quotas', { style: { display: 'grid', gridTemplateColumns: 'minmax(9em, max-content) minmax(6em, 1fr) max-content', gap: '6px 12px', alignItems: 'center' } }, rows),
+    h('div.quotas', { style: { display: 'grid', gridTemplateColumns: 'minmax(5em, max-content) minmax(3em, 1fr) max-content', gap: '6px 12px', alignItems: 'center' } }, rows),
     h('p.muted', `Training minutes count runs started today (UTC) and start again at ${reset.toLocaleString()}. `,
       perMinute ? `Each API key may make ${perMinute} requests a minute.` : 'API keys have no request limit.'),
   );
