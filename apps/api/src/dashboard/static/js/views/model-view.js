@@ -5,6 +5,7 @@ import { classMetricsPanel } from './class-metrics-panel.js';
 import { confusionPanel } from './confusion-panel.js';
 import { curvesPanel } from './curves-panel.js';
 import { imagesPanel } from './images-panel.js';
+import { auditPanel, suggestionsPanel } from './insights-panel.js';
 import { modelHeader } from './model-header.js';
 import { predictPanel } from './predict-panel.js';
 import { trainPanel } from './train-panel.js';
@@ -70,6 +71,8 @@ export function renderModel(root, modelId) {
     }
     body.append(
       h('div.grid-2', predictPanel(modelId, version?.number, classes), versionsPanel(versions, version?.number, select)),
+      // The dataset audit and "label these next" come from the active version's run, whichever version is shown.
+      ...(versions.some((v) => v.active) ? [suggestionsPanel(modelId, model.categories.map((c) => c.name)), auditPanel(modelId, model.categories.map((c) => c.name))] : []),
       imagesPanel(modelId, model.categories, classes),
     );
   };
