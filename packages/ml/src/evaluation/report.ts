@@ -1,6 +1,7 @@
 import type { EpochStats } from '../heads/types';
 import type { TrustReport } from '../trust/fit-trust';
 import type { ClassificationMetrics } from './metrics';
+import type { SemiSupervisedReport } from '../semi/semi-step';
 
 /**
  * What a training run reports. Metrics come from out-of-fold predictions on the uploaded training images (every image
@@ -22,4 +23,6 @@ export interface EvaluationReport extends ClassificationMetrics {
    * out-of-fold predictions. `calibration` above then describes the calibrated probabilities (cross-fitted).
    */
   trust?: TrustReport;
+  /** When the run was given unlabelled images: how many it used, how many the chosen members trained on with a pseudo-label. */
+  semiSupervised?: SemiSupervisedReport;
 }

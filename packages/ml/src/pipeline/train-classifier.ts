@@ -16,6 +16,7 @@ import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, 
 import type { OodSpace } from '../trust/choose-ood';
 import { fitTrust, type TrustFit } from '../trust/fit-trust';
 import { oodToArtifact } from '../trust/ood-detector';
+import { planWithUnlabeled, prepareSemiStep } from '../semi/semi-step';
 import type { SelectionCandidate } from '../selection/candidate';
 import { cnnCandidateAlongside, type AlongsideCnnCandidate } from '../selection/cnn-alongside';
 import { cnnCandidate, cnnRecipeName, fitCnnMember, type CnnImages, type CnnRecipe } from '../selection/cnn-candidate';
@@ -67,8 +68,8 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   if (skippedImages.length) report('loading', 1, { message: skippedMessage(skippedImages) });
   const loadingSeconds = secs(tLoad);
 
-  // 2. Plan.
-  const plan = await makePlan(settings, inputs, classes.length);
+  // 2. Plan (unlabelled images priced first: they may take up to half the budget).
+  const { plan, unlabeled: unlabeledPlan } = await planWithUnlabeled(input.unlabeled?.length ?? 0, settings, classes.length, (s) => makePlan(s, inputs, classes.length));
   const recipes = toRecipes(plan, settings);
   checkAbort();
 
@@ -96,6 +97,13 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       onProgress: (done) => report('embedding', (passesDone = base + done) / passes),
     }));
   }
+  // Semi-supervised: the unlabelled images' features (the first head recipes' sets) and self-trained twins of those heads.
+  const semi = await prepareSemiStep({
+    unlabeled: input.unlabeled, labeledSha: new Set(images.map((i) => i.sha256)), plan: unlabeledPlan, specs: headSpecs, sets, views, labels, classes: classes.length, seed,
+    heads: recipes.flatMap((r) => (r.kind === 'head' ? [r] : [])), imageLimits: input.imageLimits, cache: input.cache, threads: settings.threads, signal,
+    onProgress: (f, message) => report('embedding', 1, { message: `${message}: ${(f * 100).toFixed(0)}%` }),
+  });
+  for (const t of semi.twins) recipes.push({ kind: 'head', name: t.name, recipe: t.recipe, predictCost: recipes.find((r): r is Extract<Recipe, { kind: 'head' }> => r.kind === 'head' && r.recipe === t.recipe)?.predictCost });
   const embeddingSeconds = secs(tEmbed);
   checkAbort();
 
@@ -112,7 +120,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
   };
   const ftCandidates = new Map<string, FinetuneCandidate>();
   const candidates: SelectionCandidate[] = recipes.map((r) => {
-    if (r.kind === 'head') return { ...featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length), predictCost: r.predictCost };
+    if (r.kind === 'head') return { ...(semi.twins.find((t) => t.name === r.name)?.candidate ?? featureHeadCandidate(r.recipe, sets.get(r.recipe.featureSet)!, labels, classes.length)), predictCost: r.predictCost };
     if (r.kind === 'finetune') {
       const cand = finetuneCandidate(r.recipe, () => rigFor(r.recipe), acts.get(activationKey(r.recipe))!, labels, classes.length, r.folds);
       ftCandidates.set(r.name, cand);
@@ -170,7 +178,8 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
     const spaces = oodSpaces(search, fit.members, byName);
     const trust = fitTrust({ probs: search.estimateOof, labels, classes, folds: search.folds, k: search.k, targetPrecision: settings.targetPrecision, oodSpaces: spaces, oodPercentile: settings.oodPercentile });
     const metrics = scorePredictions({ classes, labels, probabilities: trust.calibratedOof, ids: images.map((i) => i.id) });
-    const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves, trust: trust.report };
+    const semiSupervised = semi.report(search.chosen);
+    const evaluation: EvaluationReport = { ...metrics, classes, method: 'nested-cross-validation', folds: search.k, selectionScore: search.chosenAccuracy, curves: fit.curves, trust: trust.report, ...(semiSupervised ? { semiSupervised } : {}) };
     const artifact = buildArtifact(search, fit.members, fit.files, trust, spaces);
 
     // 8. Dataset insights: the audit of the labelled images and the unlabelled ones ranked for labelling. Bounded
@@ -211,6 +220,7 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       timings: { loadingSeconds, embeddingSeconds, searchSeconds, finalFitSeconds, insightsSeconds, totalSeconds: secs(t0) },
       ...(insights ? { insights } : {}),
       ...(insightsError ? { insightsError } : {}),
+      ...(semiSupervised ? { semiSupervised } : {}),
       plan: { pool: plan.pool, estimatedSeconds: plan.estimatedSeconds, skipped: plan.skipped },
       finetuned: fit.finetuned,
     };
@@ -228,7 +238,9 @@ export async function trainClassifier(input: TrainClassifierInput): Promise<Trai
       const memberSeed = finalSeed(name);
       const step = (epoch: number, epochs: number) => progress('training', (m + epoch / epochs) / search.chosen.length, { candidate: name, epoch, epochs });
       if (r.kind === 'head') {
-        const head = await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, { signal, onEpoch: (e) => step(e.epoch, r.recipe.head.epochs) });
+        const head = semi.has(name)
+          ? await semi.fit(name, labels, all, memberSeed, { signal })
+          : await fitFeatureHead(r.recipe, sets.get(r.recipe.featureSet)!, labels, all, classes.length, memberSeed, { signal, onEpoch: (e) => step(e.epoch, r.recipe.head.epochs) });
         fitted[m] = { member: headToMember(name, r.recipe.featureSet, r.recipe.ttaViews, head, files, `members/${m}`), curve: { member: name, epochs: head.history } };
       } else if (r.kind === 'finetune') {
         const rig = await rigFor(r.recipe);

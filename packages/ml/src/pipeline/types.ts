@@ -6,6 +6,7 @@ import type { ClassifierArtifact } from '../prediction/artifact';
 import type { FinetuneRecipe } from '../finetune/finetune-recipe';
 import type { PixelLimits } from '../preprocess/check-image';
 import type { RunInsights } from '../insights/run-insights';
+import type { SemiSupervisedReport } from '../semi/semi-step';
 
 /** Raw 8-bit pixels, for benchmarks on idx datasets (only single-channel is supported: it is what idx holds). */
 export interface RawPixels {
@@ -112,8 +113,10 @@ export type UnlabeledImage = Omit<TrainingImage, 'label'>;
 export interface TrainClassifierInput {
   images: TrainingImage[];
   /**
-   * Images without a label: after evaluation the served model predicts (a capped, seeded sample of) them, to rank
-   * them for labelling and to search them for copies of labelled images (result.insights).
+   * Images without a label: a budget-capped, seeded sample trains self-trained twins of the plan's first heads
+   * (result.semiSupervised; cross-validation decides whether they are used), and after evaluation the served model
+   * predicts (a capped, seeded sample of) them, to rank them for labelling and to search them for copies of labelled
+   * images (result.insights).
    */
   unlabeled?: UnlabeledImage[];
   /** Dataset insights (the audit, "label these next"); on by default. maxUnlabeled caps the unlabelled images ranked. */
@@ -145,6 +148,11 @@ export interface TrainClassifierResult {
    */
   insights?: RunInsights;
   insightsError?: string;
+  /**
+   * Semi-supervised training (present when unlabelled images were given): how many the run used (budget-capped), how
+   * many the chosen self-trained members learnt from with a pseudo-label, and why; also in report.semiSupervised.
+   */
+  semiSupervised?: SemiSupervisedReport;
   /** The plan: the images' pool, the candidates kept and left out, and the cost model's estimate of the run. */
   plan: { pool: string; estimatedSeconds: number; skipped: Array<{ name: string; seconds: number }> };
   /** Fine-tuned members: which backbone layers were trained. */
