@@ -96,12 +96,22 @@ describe('trainClassifier + loadClassifier on real JPEGs', () => {
       times.sort((x, y) => x - y);
       console.log(`predict one image: median ${times[10].toFixed(1)} ms, p90 ${times[18].toFixed(1)} ms; test accuracy ${(acc * 100).toFixed(1)}%, ood rate on held-out ${(oodRate * 100).toFixed(1)}%, parrot score ${parrot.oodScore.toFixed(2)}`);
       // Prediction preprocesses exactly as training did: its features equal the embedder's on the same files.
+      // The OOD detector's space is a head's feature set or a fine-tuned member's pooled cut map (`member:<k>`),
+      // whichever measured best; a feature set is compared with the embedder directly.
       const feats = await a.embed(bytes.slice(0, 3));
-      const fs = result.artifact.manifest.featureSets.find((f) => f.name === result.artifact.manifest.ood.featureSet)!;
-      const embedder = await createEmbedder({ backbone: fs.backbone, layers: fs.layers, inputSize: fs.inputSize, invert: fs.invert });
-      const direct = await embedder.embed(bytes.slice(0, 3));
-      await embedder.close();
-      expect(feats.map((f) => Array.from(f))).toEqual(direct.map((f) => Array.from(f)));
+      const space = result.artifact.manifest.ood.featureSet;
+      const fs = result.artifact.manifest.featureSets.find((f) => f.name === space);
+      if (fs) {
+        const embedder = await createEmbedder({ backbone: fs.backbone, layers: fs.layers, inputSize: fs.inputSize, invert: fs.invert });
+        const direct = await embedder.embed(bytes.slice(0, 3));
+        await embedder.close();
+        expect(feats.map((f) => Array.from(f))).toEqual(direct.map((f) => Array.from(f)));
+      } else {
+        expect(space).toMatch(/^member:\d+$/);
+        expect(result.artifact.manifest.members[Number(space.split(':')[1])].kind).toBe('finetune');
+        expect(feats).toHaveLength(3);
+        for (const f of feats) expect(f.every(Number.isFinite)).toBe(true);
+      }
     } finally {
       await a.dispose();
       await b.dispose();
