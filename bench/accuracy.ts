@@ -8,6 +8,11 @@
  *   npm run bench:accuracy -- --dataset cifar10-dev     # 100/class train, the other 100/class scored
  *   npm run bench:accuracy -- --quick                   # CI: 20/class, seed 1, 1,000 test images, 25 s budget
  *   flags: --seeds 1,2,3  --per-class 100  --test-limit 10000  --budget <s>  --no-baselines
+ *   semi-supervised: --unlabeled N (Fashion-MNIST: N further train-split images given without labels; cifar10-dev: N
+ *   per class from the training half) with --labeled K (labelled per class, = --per-class): each seed trains twice on
+ *   the same labelled images, without and with the unlabelled ones, and both are scored.
+ *     npm run bench:accuracy -- --unlabeled 5000
+ *     npm run bench:accuracy -- --dataset cifar10-dev --labeled 50 --unlabeled 50
  *
  * Predict figures are cold: a fresh loader per seed, no embedding cache, test images it has never seen, decoded from
  * encoded files (PNG / JPEG) as a request would be. The test images are only scored, never used for any choice.
@@ -29,7 +34,8 @@ const quick = flags.has('quick');
 const dataset = (typeof flags.get('dataset') === 'string' ? flags.get('dataset') : 'fashion-mnist') as BenchDatasetName;
 if (dataset !== 'fashion-mnist' && dataset !== 'cifar10-dev') throw new Error('--dataset must be fashion-mnist or cifar10-dev');
 const seeds = listFlag(flags, 'seeds', quick ? [1] : [1, 2, 3]);
-const perClass = numberFlag(flags, 'per-class', quick ? 20 : 100);
+const perClass = numberFlag(flags, 'labeled', numberFlag(flags, 'per-class', quick ? 20 : 100));
+const unlabeledN = numberFlag(flags, 'unlabeled', 0);
 const testLimit = numberFlag(flags, 'test-limit', quick ? 1000 : 10000);
 const budget = flags.has('budget') ? numberFlag(flags, 'budget', 0) : quick ? 25 : undefined;
 const baselines = !flags.has('no-baselines');
@@ -63,66 +69,82 @@ function pixelMatrix(imgs: Array<{ pixels: Uint8Array }>): FeatureMatrix {
   return matrixFromRows(imgs.map((x) => Float32Array.from(x.pixels, (v) => v / 255)));
 }
 
+/** One training run on the split (with its unlabelled images or not), scored on its test images: a table row. */
+async function trainAndScore(split: BenchSplit, seed: number, withUnlabeled: boolean): Promise<Record<string, number | string>> {
+  const { classes } = split;
+  const tag = split.unlabeled.length ? (withUnlabeled ? ' semi' : ' supervised') : '';
+  const t0 = performance.now();
+  let lastPhase = '';
+  const result = await trainClassifier({
+    images: split.train,
+    ...(withUnlabeled && split.unlabeled.length ? { unlabeled: split.unlabeled.map(({ label: _l, ...u }) => u) } : {}),
+    classes,
+    seed,
+    settings: budget !== undefined ? { timeBudgetSeconds: budget } : {},
+    onProgress: (p) => {
+      if (p.phase !== lastPhase) log(`  [seed ${seed}${tag}] ${p.phase}...`);
+      lastPhase = p.phase;
+    },
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  log(`  [seed ${seed}${tag}] plan: ${result.plan.pool}, estimated ${result.plan.estimatedSeconds.toFixed(0)} s; left out: ${result.plan.skipped.map((s) => s.name).join(', ') || 'none'}`);
+  for (const c of result.candidates) log(`  [seed ${seed}${tag}] candidate ${c.name}: cv ${pct(c.cvAccuracy)} (${c.seconds.toFixed(1)} s)`);
+  if (result.semiSupervised) log(`  [seed ${seed}${tag}] unlabelled: ${JSON.stringify(result.semiSupervised)}`);
+  log(`  [seed ${seed}${tag}] chosen: ${result.chosen.members.join(' + ')}; selection score ${pct(result.chosen.cvAccuracy)}, nested-CV estimate ${pct(result.report.accuracy)}; timings ${JSON.stringify(Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Number(v.toFixed(1))])))}`);
+
+  // Cold: a fresh loader, no cache; first call, then single images and batches of 20, all never seen before.
+  const tLoad = performance.now();
+  const clf = await loadClassifier(result.artifact);
+  const loadMs = performance.now() - tLoad;
+  const n = split.test.count;
+  const singles = Math.min(40, n);
+  const encoded = await Promise.all(Array.from({ length: Math.min(n, singles + 200) }, (_, i) => split.test.encoded(i)));
+  let t = performance.now();
+  await clf.predict([encoded[0]]);
+  const firstMs = performance.now() - t;
+  const single: number[] = [];
+  for (let i = 1; i < singles; i++) {
+    t = performance.now();
+    await clf.predict([encoded[i]]);
+    single.push(performance.now() - t);
+  }
+  const batchTimes: number[] = [];
+  for (let i = singles; i + 20 <= encoded.length && batchTimes.length < 8; i += 20) {
+    t = performance.now();
+    await clf.predict(encoded.slice(i, i + 20));
+    batchTimes.push(performance.now() - t);
+  }
+  const batchImgPerS = (20 * batchTimes.length) / (batchTimes.reduce((a, b) => a + b, 0) / 1000);
+  // Accuracy over the whole scored set (batched).
+  const probs = new Float32Array(n * classes.length);
+  for (let i = 0; i < n; i += 250) {
+    const preds = await clf.predict(split.test.inputs.slice(i, i + 250));
+    preds.forEach((p, j) => p.prediction.forEach((q) => (probs[(i + j) * classes.length + classes.indexOf(q.label)] = q.probability)));
+  }
+  await clf.dispose();
+  const s = accuracyOf(classes, probs, split.test.labels);
+  log(`  [seed ${seed}${tag}] TEST accuracy ${pct(s.accuracy)}, macro-F1 ${pct(s.macroF1)}, train ${trainSeconds.toFixed(1)} s; cold predict: load ${loadMs.toFixed(0)} ms, first image ${firstMs.toFixed(0)} ms, one image p50 ${median(single).toFixed(1)} ms, batch of 20 ${batchImgPerS.toFixed(0)} images/s`);
+  return {
+    seed, accuracy: s.accuracy, macroF1: s.macroF1, estimate: result.report.accuracy, selection: result.chosen.cvAccuracy, trainSeconds,
+    singleMs: median(single), batchImgPerS, chosen: result.chosen.members.join(' + '),
+    ...(result.semiSupervised ? { used: result.semiSupervised.used, pseudoLabeled: result.semiSupervised.pseudoLabeled } : {}),
+  };
+}
+
 async function main() {
   log(`accuracy benchmark (${dataset}), seeds ${seeds.join(',')}${quick ? ' (quick)' : ''}${budget !== undefined ? `, budget ${budget} s` : ''}`);
   const rows: Array<Record<string, number | string>> = [];
   for (const seed of seeds) {
-    const split = benchSplit(dataset, seed, { perClass, testLimit });
+    const split = benchSplit(dataset, seed, { perClass, testLimit, ...(dataset === 'fashion-mnist' ? { unlabeled: unlabeledN } : { unlabeledPerClass: unlabeledN }) });
     const { classes } = split;
     if (seed === seeds[0]) log(split.describe);
-    const t0 = performance.now();
-    let lastPhase = '';
-    const result = await trainClassifier({
-      images: split.train,
-      classes,
-      seed,
-      settings: budget !== undefined ? { timeBudgetSeconds: budget } : {},
-      onProgress: (p) => {
-        if (p.phase !== lastPhase) log(`  [seed ${seed}] ${p.phase}...`);
-        lastPhase = p.phase;
-      },
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    log(`  [seed ${seed}] plan: ${result.plan.pool}, estimated ${result.plan.estimatedSeconds.toFixed(0)} s; left out: ${result.plan.skipped.map((s) => s.name).join(', ') || 'none'}`);
-    for (const c of result.candidates) log(`  [seed ${seed}] candidate ${c.name}: cv ${pct(c.cvAccuracy)} (${c.seconds.toFixed(1)} s)`);
-    log(`  [seed ${seed}] chosen: ${result.chosen.members.join(' + ')}; selection score ${pct(result.chosen.cvAccuracy)}, nested-CV estimate ${pct(result.report.accuracy)}; timings ${JSON.stringify(Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Number(v.toFixed(1))])))}`);
-
-    // Cold: a fresh loader, no cache; first call, then single images and batches of 20, all never seen before.
-    const tLoad = performance.now();
-    const clf = await loadClassifier(result.artifact);
-    const loadMs = performance.now() - tLoad;
-    const n = split.test.count;
-    const singles = Math.min(40, n);
-    const encoded = await Promise.all(Array.from({ length: Math.min(n, singles + 200) }, (_, i) => split.test.encoded(i)));
-    let t = performance.now();
-    await clf.predict([encoded[0]]);
-    const firstMs = performance.now() - t;
-    const single: number[] = [];
-    for (let i = 1; i < singles; i++) {
-      t = performance.now();
-      await clf.predict([encoded[i]]);
-      single.push(performance.now() - t);
+    // Semi-supervised runs: the supervised run of the same labelled images first, scored the same way.
+    const supervised = split.unlabeled.length ? await trainAndScore(split, seed, false) : undefined;
+    const row = await trainAndScore(split, seed, true);
+    if (supervised) {
+      row.supervised = supervised.accuracy;
+      log(`  [seed ${seed}] semi-supervised ${pct(row.accuracy as number)} vs supervised ${pct(supervised.accuracy as number)} (${((row.accuracy as number) - (supervised.accuracy as number) >= 0 ? '+' : '')}${(((row.accuracy as number) - (supervised.accuracy as number)) * 100).toFixed(2)} points); chose ${row.chosen} vs ${supervised.chosen}`);
     }
-    const batchTimes: number[] = [];
-    for (let i = singles; i + 20 <= encoded.length && batchTimes.length < 8; i += 20) {
-      t = performance.now();
-      await clf.predict(encoded.slice(i, i + 20));
-      batchTimes.push(performance.now() - t);
-    }
-    const batchImgPerS = (20 * batchTimes.length) / (batchTimes.reduce((a, b) => a + b, 0) / 1000);
-    // Accuracy over the whole scored set (batched).
-    const probs = new Float32Array(n * classes.length);
-    for (let i = 0; i < n; i += 250) {
-      const preds = await clf.predict(split.test.inputs.slice(i, i + 250));
-      preds.forEach((p, j) => p.prediction.forEach((q) => (probs[(i + j) * classes.length + classes.indexOf(q.label)] = q.probability)));
-    }
-    await clf.dispose();
-    const s = accuracyOf(classes, probs, split.test.labels);
-    log(`  [seed ${seed}] TEST accuracy ${pct(s.accuracy)}, macro-F1 ${pct(s.macroF1)}, train ${trainSeconds.toFixed(1)} s; cold predict: load ${loadMs.toFixed(0)} ms, first image ${firstMs.toFixed(0)} ms, one image p50 ${median(single).toFixed(1)} ms, batch of 20 ${batchImgPerS.toFixed(0)} images/s`);
-    const row: Record<string, number | string> = {
-      seed, accuracy: s.accuracy, macroF1: s.macroF1, estimate: result.report.accuracy, selection: result.chosen.cvAccuracy, trainSeconds,
-      singleMs: median(single), batchImgPerS, chosen: result.chosen.members.join(' + '),
-    };
     if (baselines) {
       row.frozenLr = await frozenBaseline(split, seed);
       if (dataset === 'fashion-mnist') {
@@ -137,21 +159,23 @@ async function main() {
   }
 
   const withPixels = baselines && dataset === 'fashion-mnist';
-  const header = ['seed', 'test acc', 'macro-F1', 'nested-CV est.', 'selection score', 'train s', 'one image ms (p50, cold)', 'batch-20 img/s', ...(baselines ? ['frozen LR'] : []), ...(withPixels ? ['LR pixels'] : [])];
+  const semiRuns = unlabeledN > 0;
+  const header = ['seed', 'test acc', 'macro-F1', 'nested-CV est.', 'selection score', 'train s', 'one image ms (p50, cold)', 'batch-20 img/s', ...(baselines ? ['frozen LR'] : []), ...(withPixels ? ['LR pixels'] : []), ...(semiRuns ? ['supervised acc', 'gain', 'unlabelled used', 'pseudo-labelled'] : [])];
   const fmt = (r: Record<string, number | string>) => [
     String(r.seed), pct(r.accuracy as number), pct(r.macroF1 as number), pct(r.estimate as number), pct(r.selection as number), (r.trainSeconds as number).toFixed(1),
     (r.singleMs as number).toFixed(1), (r.batchImgPerS as number).toFixed(0), ...(baselines ? [pct(r.frozenLr as number)] : []), ...(withPixels ? [pct(r.pixelsLr as number)] : []),
+    ...(semiRuns ? [pct(r.supervised as number), `${((r.accuracy as number) - (r.supervised as number)) * 100 >= 0 ? '+' : ''}${(((r.accuracy as number) - (r.supervised as number)) * 100).toFixed(2)}`, String(Math.round((r.used as number) ?? 0)), String(Math.round((r.pseudoLabeled as number) ?? 0))] : []),
   ];
   const avg: Record<string, number | string> = { seed: 'mean' };
-  for (const k of ['accuracy', 'macroF1', 'estimate', 'selection', 'trainSeconds', 'singleMs', 'batchImgPerS', 'frozenLr', 'pixelsLr']) avg[k] = mean(rows.map((r) => r[k] as number));
+  for (const k of ['accuracy', 'macroF1', 'estimate', 'selection', 'trainSeconds', 'singleMs', 'batchImgPerS', 'frozenLr', 'pixelsLr', ...(semiRuns ? ['supervised', 'used', 'pseudoLabeled'] : [])]) avg[k] = mean(rows.map((r) => r[k] as number));
   log('');
   log(formatTable(header, [...rows.map(fmt), fmt(avg)]));
   for (const r of rows) log(`seed ${r.seed} chose: ${r.chosen}`);
 
   const outDir = resolve(__dirname, 'out');
   mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `accuracy-${dataset}-${quick ? 'quick' : 'full'}.json`);
-  writeFileSync(file, JSON.stringify({ dataset, perClass, seeds, rows, mean: avg }, null, 2));
+  const file = join(outDir, `accuracy-${dataset}-${quick ? 'quick' : 'full'}${semiRuns ? `-unlabeled${unlabeledN}` : ''}.json`);
+  writeFileSync(file, JSON.stringify({ dataset, perClass, ...(semiRuns ? { unlabeled: unlabeledN } : {}), seeds, rows, mean: avg }, null, 2));
   log(`\nwritten ${file}`);
 }
 
