@@ -19,9 +19,9 @@ export interface UnlabeledPlan {
 }
 
 /**
- * How many unlabelled images fit the run's time budget: each costs its frozen forward passes for every planned
- * feature group (all training views), the extra rows of the self-trained students (k folds and the final fit of up to
- * SELF_TRAINED_HEADS heads), and the test-time views through the fine-tuned tops that rank it. Up to
+ * How many unlabelled images fit the run's time budget: each costs its frozen forward passes for the feature groups
+ * of the self-trained heads (the plan's first SELF_TRAINED_HEADS heads; all training views) and the extra rows of
+ * their students (k folds and the final fit). Ranking them for labelling is the insights step's, on its own budget. Up to
  * UNLABELED_BUDGET_SHARE of the budget goes to them; the candidates are then planned within what is left. Priced by
  * the cost model, never the clock, so the same data and budget use the same images on any machine.
  */
@@ -30,8 +30,9 @@ export async function planUnlabeled(plan: Plan, given: number, input: { budgetSe
   const c = input.costs ?? REFERENCE_COSTS;
   const groups = new Map<string, { backbone: string; size: number; deepest: number }>();
   let seconds = 0;
-  for (const it of plan.items) {
-    if (it.kind !== 'head') continue;
+  const heads = plan.items.filter((it): it is Extract<PlanItem, { kind: 'head' }> => it.kind === 'head').slice(0, SELF_TRAINED_HEADS);
+  // Only the self-trained heads' feature sets are computed for the unlabelled images.
+  for (const it of heads) {
     const s = it.featureSet;
     const cost = backboneCost((await loadBackbone(s.backbone)).ir);
     const key = `${s.backbone}@${s.inputSize}${s.invert ? ':inverted' : ''}`;
@@ -40,7 +41,6 @@ export async function planUnlabeled(plan: Plan, given: number, input: { budgetSe
     groups.set(key, { backbone: s.backbone, size: s.inputSize, deepest: Math.max(g?.deepest ?? 0, deepest) });
   }
   for (const g of groups.values()) seconds += c.decodeSeconds + input.trainViews * (c.viewSeconds + (atSize(g.deepest, g.size) / 1e9) * forwardSecondsPerGmac(c, g.backbone));
-  const heads = plan.items.filter((it): it is Extract<PlanItem, { kind: 'head' }> => it.kind === 'head').slice(0, SELF_TRAINED_HEADS);
   for (const h of heads) {
     const dim = h.featureSet.layers.length * 400; // the plan's rough width
     const epochs = h.head.kind === 'mlp' ? 40 : h.head.epochs;
@@ -48,17 +48,11 @@ export async function planUnlabeled(plan: Plan, given: number, input: { budgetSe
     // A student per fold and the final one, each with every unlabelled image as a possible row.
     seconds += (input.folds + 1) * input.trainViews * epochs * dim * out * c.headSecondsPerUnit;
   }
-  for (const it of plan.items) {
-    if (it.kind !== 'finetune') continue;
-    const cost = backboneCost((await loadBackbone(it.recipe.backbone)).ir);
-    const gmac = atSize(cost.upTo(it.recipe.top), it.recipe.inputSize) / 1e9;
-    seconds += c.decodeSeconds + it.recipe.ttaViews * (c.viewSeconds + gmac * forwardSecondsPerGmac(c, it.recipe.backbone) * (1 + it.folds));
-  }
   const affordable = Math.floor((UNLABELED_BUDGET_SHARE * input.budgetSeconds) / Math.max(seconds, 1e-6));
   const use = Math.min(given, affordable);
   const note =
     use < given
-      ? `used ${use} of ${given} unlabelled images: each costs ~${(seconds * 1000).toFixed(0)} ms of the ${input.budgetSeconds} s budget, and they may take half of it`
+      ? `used ${use} of ${given} unlabelled images: each costs ~${(seconds * 1000).toFixed(0)} ms of the ${input.budgetSeconds} s budget, and they may take ${Math.round(UNLABELED_BUDGET_SHARE * 100)}% of it`
       : `used all ${given} unlabelled images (~${(use * seconds).toFixed(0)} s of the ${input.budgetSeconds} s budget)`;
   return { use, given, secondsPerImage: seconds, note };
 }
