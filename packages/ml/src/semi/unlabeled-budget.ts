@@ -3,7 +3,7 @@ import { atSize, backboneCost } from '../planning/backbone-cost';
 import { REFERENCE_COSTS, forwardSecondsPerGmac, type Costs } from '../planning/cost-model';
 import type { Plan, PlanItem } from '../planning/plan';
 
-/** Most of a run's budget that unlabelled images may take (the rest plans the candidates, as without them). */
+/** Most of a run's budget that unlabelled images may add (on top of the candidates, planned as without them). */
 export const UNLABELED_BUDGET_SHARE = 0.5;
 /** Head recipes of the plan (in its order) that get a self-trained twin: the students are the costly part. */
 export const SELF_TRAINED_HEADS = 3;
@@ -22,7 +22,7 @@ export interface UnlabeledPlan {
  * How many unlabelled images fit the run's time budget: each costs its frozen forward passes for the feature groups
  * of the self-trained heads (the plan's first SELF_TRAINED_HEADS heads; all training views) and the extra rows of
  * their students (k folds and the final fit). Ranking them for labelling is the insights step's, on its own budget. Up to
- * UNLABELED_BUDGET_SHARE of the budget goes to them; the candidates are then planned within what is left. Priced by
+ * UNLABELED_BUDGET_SHARE of the budget goes to them, on top of the candidates' plan. Priced by
  * the cost model, never the clock, so the same data and budget use the same images on any machine.
  */
 export async function planUnlabeled(plan: Plan, given: number, input: { budgetSeconds: number; folds: number; trainViews: number; ttaViews: number; classes: number; costs?: Costs }): Promise<UnlabeledPlan> {
