@@ -1,5 +1,6 @@
 import type { Db } from '@tailor/db';
 import { checkImageSize, type PixelLimits } from '@tailor/ml/src/preprocess';
+import type { Explanation } from '@tailor/ml/src/trust/explain-occlusion';
 import type { BlobStore } from '@tailor/storage';
 import { BadRequestError, ConflictError } from '../errors';
 import type { ModelService } from '../models';
@@ -20,14 +21,8 @@ export interface ImagePrediction {
   explanation?: Explanation;
 }
 
-/** A heat map over the image (see @tailor/ml's explainByOcclusion). */
-export interface Explanation {
-  method: 'occlusion';
-  label: string;
-  probability: number;
-  grid: { rows: number; cols: number; values: number[] };
-  overlay: string;
-}
+/** A heat map over the image (@tailor/ml's explainByOcclusion; a type only, so core loads no engine code). */
+export type { Explanation };
 
 export interface LoadedClassifier {
   classes: string[];
