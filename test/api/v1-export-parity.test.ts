@@ -86,9 +86,15 @@ describe('v1: exported models reproduce the hosted predictions', () => {
     return (await res.json()).predictions;
   }
 
-  function compare(want: Prediction[], got: Prediction[]) {
+  /**
+   * `uncertainBelow`: the version's per-class thresholds (from the bundle). A "not sure" flag is a threshold on a
+   * probability, so an image whose top probability sits within `tol` of its class's threshold may fall on either side
+   * in another runtime (the probabilities themselves are checked to `tol`); every other image must get the same flag.
+   */
+  function compare(want: Prediction[], got: Prediction[], uncertainBelow: number[] | null, tol: number) {
     let maxDp = 0;
     let agree = 0;
+    let edge = 0;
     want.forEach((w, i) => {
       const g = got[i]!;
       expect(g.ok).toBe(true);
@@ -97,9 +103,13 @@ describe('v1: exported models reproduce the hosted predictions', () => {
       if (w.label === g.label) agree++;
       expect(g.oodScore).toBeCloseTo(w.oodScore!, 3);
       expect(g.outOfDistribution).toBe(w.outOfDistribution);
-      if (w.uncertain !== undefined) expect(g.uncertain).toBe(w.uncertain);
+      if (w.uncertain === undefined || g.uncertain === w.uncertain) return;
+      const top = w.prediction![0]!;
+      const atEdge = !w.outOfDistribution && uncertainBelow !== null && Math.abs(top.probability - uncertainBelow[CLASSES.indexOf(top.label)]!) < tol;
+      expect({ file: w.file, uncertain: g.uncertain, atEdge }).toEqual({ file: w.file, uncertain: w.uncertain, atEdge: true });
+      edge++;
     });
-    return { maxDp, agree, n: want.length };
+    return { maxDp, agree, n: want.length, edge };
   }
 
   async function checkParity(modelId: string, what: string) {
@@ -117,7 +127,6 @@ describe('v1: exported models reproduce the hosted predictions', () => {
     expect(offline.predictions.map((p) => p.file)).toEqual(files);
     // The JSON shape of /v1 predict, entry for entry: every field the API answers with is there.
     want.forEach((p, i) => expect(Object.keys(offline.predictions[i]!)).toEqual(expect.arrayContaining(Object.keys(p))));
-    const onnx = compare(want, offline.predictions);
 
     // TF.js: the API's export, loaded by TF.js in Node with the service's preprocessing.
     const res = await call(`/v1/models/${modelId}/versions/${version}/export?format=tfjs`);
@@ -128,9 +137,11 @@ describe('v1: exported models reproduce the hosted predictions', () => {
     const tfjs = await openTfjsBundle(bundle);
     const inBrowserShape = await tfjs.predict(testSet);
     tfjs.dispose();
-    const tf = compare(want, inBrowserShape);
+    const { uncertainBelow } = JSON.parse(bundle.get('preprocessing.json')!.toString()).decision as { uncertainBelow: number[] | null };
+    const onnx = compare(want, offline.predictions, uncertainBelow, 1e-4);
+    const tf = compare(want, inBrowserShape, uncertainBelow, 1e-3);
 
-    console.log(`${what}: ONNX max |dp| ${onnx.maxDp.toExponential(2)}, top-1 ${onnx.agree}/${onnx.n}; TF.js max |dp| ${tf.maxDp.toExponential(2)}, top-1 ${tf.agree}/${tf.n}`);
+    console.log(`${what}: ONNX max |dp| ${onnx.maxDp.toExponential(2)}, top-1 ${onnx.agree}/${onnx.n}, flags at a threshold's edge ${onnx.edge}; TF.js max |dp| ${tf.maxDp.toExponential(2)}, top-1 ${tf.agree}/${tf.n}, at edge ${tf.edge}`);
     expect([onnx.agree, tf.agree]).toEqual([want.length, want.length]);
     expect(onnx.maxDp).toBeLessThan(1e-4);
     expect(tf.maxDp).toBeLessThan(1e-3);

@@ -203,7 +203,7 @@ describe('export bundles reproduce the hosted classifier', () => {
       featureSet: merged.manifest.ood.featureSet, method: 'knn', k, percentile: 95, threshold,
       tensors: { bank: { file: 'knn/bank.f32', shape: [bank.length, dim] }, mean: { file: 'knn/mean.f32', shape: [dim] }, std: { file: 'knn/std.f32', shape: [dim] } },
     } as unknown as ArtifactOod;
-    // Thresholds that make some predictions "not sure" and leave others sure: the median calibrated top probability.
+    // Thresholds that make some predictions "not sure" and leave others sure: about the median calibrated top probability.
     const calibrate = (p: Array<{ probability: number }>) => {
       const logits = p.map((x) => Math.log(Math.max(x.probability, 1e-7)) / temperature);
       const max = Math.max(...logits);
@@ -211,7 +211,9 @@ describe('export bundles reproduce the hosted classifier', () => {
       return logits.map((l) => Math.exp(l - max) / sum);
     };
     const tops = uncalibrated.map((p) => Math.max(...calibrate(p.prediction))).sort((a, b) => a - b);
-    const thresholds = { targetPrecision: 0.9, perClass: CLASSES.map(() => tops[Math.floor(tops.length / 2)]!) };
+    // Halfway between two neighbours, so no image sits on the threshold (where a 1e-7 difference could flip its flag).
+    const mid = Math.floor(tops.length / 2);
+    const thresholds = { targetPrecision: 0.9, perClass: CLASSES.map(() => (tops[mid - 1]! + tops[mid]!) / 2) };
     const manifest = { ...merged.manifest, ood, calibration: { method: 'temperature', temperature }, thresholds } as ClassifierArtifact['manifest'];
     const artifact = { files, manifest };
     const served = await loadClassifier(artifact);
