@@ -29,10 +29,18 @@ function usage(): never {
 }
 
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { name: { type: 'string' }, email: { type: 'string' }, account: { type: 'string' }, scopes: { type: 'string' }, key: { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { name: { type: 'string' }, email: { type: 'string' }, account: { type: 'string' }, scopes: { type: 'string' }, key: { type: 'string' } },
+    });
+  } catch (err) {
+    // `--help` or an unknown option: the usage, not parseArgs' advice about positionals.
+    if (!process.argv.includes('--help') && !process.argv.includes('-h')) console.error(err instanceof Error ? err.message : err);
+    usage();
+  }
+  const { positionals, values } = parsed;
   const [group, command] = positionals;
   if (!group || !command) usage();
   const scopes = values.scopes?.split(',').map((s) => s.trim()) as Scope[] | undefined;

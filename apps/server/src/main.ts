@@ -23,7 +23,9 @@ async function main() {
       console.log(`  First account created. Its API key (shown once, store it now):\n\n      ${running.bootstrapKey}\n`);
       console.log(`  export TAILOR_API_KEY=${running.bootstrapKey}`);
     } else {
-      console.log('  Create an API key with: npm run tailor-admin -- keys create --account <account-id>');
+      // A restart: the first account's key was shown once, at the first start. Say how to find the account too.
+      console.log('  Accounts:        npm run tailor-admin -- accounts list');
+      console.log('  A new API key:   npm run tailor-admin -- keys create --account <account id from the list>');
     }
   } else {
     console.log(`Tailor worker running (${config.mode} mode)`);
