@@ -28,7 +28,7 @@ import { rankSuggestions } from '../packages/ml/src/active/rank-suggestions';
 import { loadBackbone } from '../packages/ml/src/backbones/load-backbone';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, sampleStratified } from '../packages/ml/src/datasets';
 import { selectRows } from '../packages/ml/src/heads/matrix';
-import { createRng, deriveSeed, shuffleInPlace } from '../packages/ml/src/heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../packages/ml/src/random';
 import type { IrGraph } from '../packages/ml/src/tflite/ir';
 import { extractFeatureSets } from '../packages/ml/src/pipeline/extract-features';
 import type { FeatureSetSpec } from '../packages/ml/src/pipeline/types';

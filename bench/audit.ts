@@ -10,7 +10,7 @@
  *   flags: --seeds 1,2,3  --per-class 100  --flip 0.05  --top 50  --budget <s>
  *   FASHION_MNIST_DIR=<dir with the idx .gz files> (default ../shared/datasets/fashion-mnist)
  */
-import { createRng, deriveSeed, shuffleInPlace } from '../packages/ml/src/heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../packages/ml/src/random';
 import { trainClassifier } from '../packages/ml/src/pipeline';
 import { listFlag, numberFlag, parseFlags } from './lib/args';
 import { benchSplit } from './lib/datasets';

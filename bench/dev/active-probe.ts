@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadFashionMnist, sampleStratified } from '../../packages/ml/src/datasets/fashion-mnist';
 import { DEFAULT_HEAD_CONFIG, type HeadConfig } from '../../packages/ml/src/heads/types';
 import { selectRows, type FeatureMatrix } from '../../packages/ml/src/heads/matrix';
-import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/random';
 import { fitFeatureHead, predictWithTta, type ImageFeatureSet } from '../../packages/ml/src/selection/feature-head-candidate';
 import { gradientEmbedding } from '../../packages/ml/src/active/gradient-embedding';
 import { diverseOrder } from '../../packages/ml/src/active/diverse-order';

@@ -1,6 +1,6 @@
 /** The methods semi-probe.ts compares (development only). */
 import { DEFAULT_HEAD_CONFIG, type HeadConfig } from '../../packages/ml/src/heads/types';
-import { deriveSeed } from '../../packages/ml/src/heads/random';
+import { deriveSeed } from '../../packages/ml/src/random';
 import { fitFeatureHead, predictWithTta, type FeatureHeadRecipe, type ImageFeatureSet } from '../../packages/ml/src/selection/feature-head-candidate';
 import { selectRows } from '../../packages/ml/src/heads/matrix';
 import { cosineNeighbours, unitRows } from '../../packages/ml/src/neighbours/cosine-neighbours';

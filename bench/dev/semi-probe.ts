@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadFashionMnist, sampleStratified } from '../../packages/ml/src/datasets/fashion-mnist';
 import type { FeatureMatrix } from '../../packages/ml/src/heads/matrix';
-import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/random';
 import { extractFeatureSets } from '../../packages/ml/src/pipeline/extract-features';
 import type { FeatureSetSpec } from '../../packages/ml/src/pipeline/types';
 import type { ImageFeatureSet } from '../../packages/ml/src/selection/feature-head-candidate';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadFashionMnist, sampleStratified } from '../../packages/ml/src/datasets/fashion-mnist';
 import { createEmbedder } from '../../packages/ml/src/embeddings';
 import type { FeatureMatrix } from '../../packages/ml/src/heads/matrix';
-import { createRng, deriveSeed } from '../../packages/ml/src/heads/random';
+import { createRng, deriveSeed } from '../../packages/ml/src/random';
 import { stratifiedFolds } from '../../packages/ml/src/heads/stratified-split';
 import { centroidScores, fitCentroids } from '../../packages/ml/src/prediction/ood';
 import { auroc } from '../../packages/ml/src/trust/auroc';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { FASHION_MNIST_CLASSES, imageAt, loadFashionMnist, sampleStratified, type GreyImageSet } from '../../packages/ml/src/datasets';
 import type { EmbedInput } from '../../packages/ml/src/embeddings';
-import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../../packages/ml/src/random';
 import type { TrainingImage } from '../../packages/ml/src/pipeline';
 import { fashionTrainingImages, greyInputs } from './fashion-inputs';
 

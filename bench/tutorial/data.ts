@@ -1,5 +1,5 @@
 import { FASHION_MNIST_CLASSES, loadFashionMnist, sampleStratified, type GreyImageSet } from '../../packages/ml/src/datasets';
-import { makeRng } from '../../packages/ml/src/cnn/random';
+import { makeRng } from '../../packages/ml/src/random';
 import type { CnnLabelledImages as LabelledImages } from '../../packages/ml/src/cnn';
 
 export const CLASSES = [...FASHION_MNIST_CLASSES];

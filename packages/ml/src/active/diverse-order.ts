@@ -1,4 +1,4 @@
-import type { Rng } from '../heads/random';
+import type { Rng } from '../random';
 import { innerWith, squaredNorms, type GradientEmbedding } from './gradient-embedding';
 
 /**

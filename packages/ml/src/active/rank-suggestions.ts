@@ -1,5 +1,5 @@
 import type { FeatureMatrix } from '../heads/matrix';
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { embeddingSpace } from '../audit/embedding-space';
 import { diverseOrder } from './diverse-order';
 import { gradientEmbedding } from './gradient-embedding';

@@ -1,4 +1,4 @@
-import { mulberry32 } from './random';
+import { mulberry32 } from '../random';
 
 /** Any 3-channel HWC image; uint8 (0..255) or float (normalised, see `valueRange`). */
 export interface AugmentableImage<T extends Uint8Array | Float32Array = Uint8Array | Float32Array> {

@@ -8,4 +8,4 @@ export {
   type AugmentOptions,
   type AugmentParams,
 } from './augment-image';
-export { mulberry32, hashSeed } from './random';
+export { mulberry32, hashSeed } from '../random';

@@ -1,5 +1,5 @@
 import { CNN_INPUT, embedInputsToCnnBatch, imagesToCnnBatch, loadCnn, trainCnn, type CnnArch } from '../cnn';
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { scorePredictions, type ClassificationMetrics } from '../evaluation';
 import { stratifiedHoldout } from '../heads/stratified-split';
 import type { TrainProgress } from '../pipeline';

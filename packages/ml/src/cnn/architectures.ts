@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeRng, nextSeed } from './random';
+import { makeRng, nextSeed } from '../random';
 
 /** The three CNNs of the Fashion-MNIST tutorial (NanoNets), trained from scratch. */
 export const CNN_ARCHS = ['cnn1', 'cnn3', 'cnn4'] as const;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, randomAffineTransforms } from './augment';
-import { makeRng } from './random';
+import { makeRng } from '../random';
 
 describe('augmentation', () => {
   beforeAll(async () => {

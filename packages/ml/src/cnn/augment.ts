@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from './random';
+import type { RandomFn as Rng } from '../random';
 
 /**
  * Random affine augmentation in the spirit of Keras' ImageDataGenerator(rotation_range, width/height_shift_range,

@@ -3,7 +3,7 @@ import { buildCnn, type CnnArch } from './architectures';
 import { saveCnn, type CnnArtifact } from './artifact';
 import { augmentBatch, type AugmentOptions } from './augment';
 import { evaluateCnn } from './evaluate';
-import { makeRng, nextSeed, shuffleInPlace, withSeededMathRandom } from './random';
+import { makeRng, nextSeed, shuffleInPlace, withSeededMathRandom } from '../random';
 
 export interface LabelledImages {
   /** NHWC float32 greyscale in [0,1], n * h * w * 1 values. */

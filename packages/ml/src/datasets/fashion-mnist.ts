@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRng, deriveSeed, shuffleInPlace } from '../heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../random';
 import { parseIdx } from './idx';
 
 export const FASHION_MNIST_CLASSES = [

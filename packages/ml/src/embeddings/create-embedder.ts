@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { applyAugment, drawAugmentParams, flipHorizontal, type AugmentableImage, type AugmentOptions } from '../augment/augment-image';
-import { hashSeed } from '../augment/random';
+import { hashSeed } from '../random';
 import { getBackboneSpec } from '../backbones/catalog';
 import type { ResolveOptions } from '../backbones/resolve-file';
 import { decodeToRgb, greyPixelsToRgb } from '../preprocess/decode-image';

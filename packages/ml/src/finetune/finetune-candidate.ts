@@ -1,5 +1,5 @@
 import { loadBackbone } from '../backbones/load-backbone';
-import { deriveSeed } from '../heads/random';
+import { deriveSeed } from '../random';
 import { outOfFold, type CrossValidationContext, type SelectionCandidate } from '../selection/candidate';
 import type { CutActivations } from './cut-activations';
 import { buildFinetuneGraphs, type FinetuneGraphs } from './finetune-graphs';

@@ -1,5 +1,5 @@
 import type { IrGraph, IrOp } from '../tflite/ir';
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { buildFinetuneGraphs } from './finetune-graphs';
 import { createFinetuneSession } from './finetune-session';
 import { topSubgraph } from './top-subgraph';

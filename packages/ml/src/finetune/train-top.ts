@@ -1,4 +1,4 @@
-import { createRng, shuffleInPlace } from '../heads/random';
+import { createRng, shuffleInPlace } from '../random';
 import { Adam, type AdamParam } from './adam';
 import type { FinetuneGraphs } from './finetune-graphs';
 import type { FinetuneSession } from './finetune-session';

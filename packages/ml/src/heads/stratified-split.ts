@@ -1,4 +1,4 @@
-import { type Rng, shuffleInPlace } from './random';
+import { type Rng, shuffleInPlace } from '../random';
 
 /** Indices of each class, shuffled by `rng`, classes in ascending order (so the result depends only on data + seed). */
 function shuffledByClass(labels: ArrayLike<number>, rng: Rng): number[][] {

@@ -1,7 +1,7 @@
 import { initTf, tf } from '../tf/backend';
 import { balancedClassWeights } from './class-weights';
 import { type FeatureMatrix, selectRows } from './matrix';
-import { createRng, deriveSeed, type Rng, shuffleInPlace } from './random';
+import { createRng, deriveSeed, type Rng, shuffleInPlace } from '../random';
 import { applyStandardizer, fitStandardizer } from './standardizer';
 import { stratifiedHoldout } from './stratified-split';
 import type { EpochStats, HeadConfig, NamedWeight, TrainedHead } from './types';

@@ -1,7 +1,7 @@
 import type { EmbedInput } from '../embeddings/create-embedder';
 import type { EmbeddingCache } from '../embeddings/embedding-cache';
 import type { FeatureMatrix } from '../heads/matrix';
-import { createRng, deriveSeed, shuffleInPlace } from '../heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../random';
 import { loadTrainingImages } from '../pipeline/load-images';
 import type { ClassifierArtifact } from '../prediction/artifact';
 import { loadClassifier } from '../prediction/load-classifier';

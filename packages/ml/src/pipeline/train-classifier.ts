@@ -9,7 +9,7 @@ import { activationKey, finetuneRecipeName, type FinetuneRecipe } from '../finet
 import { topSubgraph } from '../finetune/top-subgraph';
 import { trainedLayers } from '../finetune/finetuned-backbone';
 import type { FeatureMatrix } from '../heads/matrix';
-import { deriveSeed } from '../heads/random';
+import { deriveSeed } from '../random';
 import { profileImages } from '../planning/data-profile';
 import { planBackbones, planCandidates, type Plan, type PlanItem } from '../planning/plan';
 import { type ArtifactFeatureSet, type ArtifactMember, type ClassifierArtifact, cnnToMember, finetuneToMember, headToMember } from '../prediction/artifact';

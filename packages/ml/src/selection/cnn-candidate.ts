@@ -1,5 +1,5 @@
 import { CNN_INPUT, loadCnn, trainCnn, type CnnArch, type CnnArtifact, type CnnEpochStats } from '../cnn';
-import { deriveSeed } from '../heads/random';
+import { deriveSeed } from '../random';
 import { outOfFold, type CrossValidationContext, type SelectionCandidate } from './candidate';
 
 /** A tutorial CNN trained from scratch on the uploaded images (28x28 greyscale, see cnn/input.ts), as a candidate. */

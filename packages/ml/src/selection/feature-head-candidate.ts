@@ -1,6 +1,6 @@
 import type { FeatureMatrix } from '../heads/matrix';
 import { predictHead } from '../heads/predict-head';
-import { deriveSeed } from '../heads/random';
+import { deriveSeed } from '../random';
 import { trainHead } from '../heads/train-head';
 import type { HeadConfig, TrainedHead } from '../heads/types';
 import { outOfFold, type CrossValidationContext, type SelectionCandidate } from './candidate';

@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from '../heads/random';
+import { createRng, deriveSeed } from '../random';
 import { stratifiedFolds } from '../heads/stratified-split';
 import type { SelectionCandidate } from './candidate';
 import { averageOof, chooseEnsemble, scoreOof, selectionAwareOof, type EnsembleRule } from './ensemble';

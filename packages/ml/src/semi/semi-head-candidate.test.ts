@@ -1,4 +1,4 @@
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { DEFAULT_HEAD_CONFIG } from '../heads/types';
 import type { FeatureHeadRecipe, ImageFeatureSet } from '../selection/feature-head-candidate';
 import { semiHeadCandidate } from './semi-head-candidate';

@@ -1,4 +1,4 @@
-import { deriveSeed } from '../heads/random';
+import { deriveSeed } from '../random';
 import type { TrainedHead } from '../heads/types';
 import { outOfFold, type CrossValidationContext, type SelectionCandidate } from '../selection/candidate';
 import { fitFeatureHead, predictWithTta, recipeName, type FeatureHeadRecipe, type ImageFeatureSet } from '../selection/feature-head-candidate';

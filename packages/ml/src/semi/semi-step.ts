@@ -1,5 +1,5 @@
 import type { EmbeddingCache } from '../embeddings/embedding-cache';
-import { createRng, deriveSeed, shuffleInPlace } from '../heads/random';
+import { createRng, deriveSeed, shuffleInPlace } from '../random';
 import type { TrainedHead } from '../heads/types';
 import { extractFeatureSets } from '../pipeline/extract-features';
 import { loadTrainingImages } from '../pipeline/load-images';

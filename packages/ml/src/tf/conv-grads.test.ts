@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvGrads } from './conv-grads';
-import { makeRng } from '../cnn/random';
+import { makeRng } from '../random';
 
 type Case = { name: string; x: [number, number, number, number]; w: [number, number, number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number };
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvGrads } from './conv-grads';
-import { makeRng } from '../cnn/random';
+import { makeRng } from '../random';
 
 type Op = { name: string; shapes: number[][]; run: (...xs: tf.Tensor[]) => tf.Tensor };
 

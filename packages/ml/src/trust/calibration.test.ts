@@ -1,4 +1,4 @@
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { calibrateOutOfFold } from './calibrate-out-of-fold';
 import { applyTemperature, fitTemperature } from './calibration';
 

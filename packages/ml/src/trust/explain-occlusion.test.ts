@@ -1,6 +1,6 @@
 /** @jest-environment ./packages/ml/src/onnx/jest-ort-environment.js */
 import sharp from 'sharp';
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { DEFAULT_HEAD_CONFIG } from '../heads/types';
 import { trainClassifier } from '../pipeline';
 import { loadClassifier, type LoadedClassifier } from '../prediction';

@@ -1,4 +1,4 @@
-import { createRng } from '../heads/random';
+import { createRng } from '../random';
 import { putTensor } from '../prediction/artifact';
 import { auroc } from './auroc';
 import { chooseOodDetector } from './choose-ood';
