@@ -205,7 +205,10 @@ describe('bad input: the right status in the right envelope, nothing stored, ser
     // Placeholders inside form fields.
     if (body instanceof FormData) {
       const filled = new FormData();
-      for (const [k, v] of body.entries()) typeof v === 'string' ? filled.append(k, fill(v)) : filled.append(k, v, v.name);
+      for (const [k, v] of body.entries()) {
+        if (typeof v === 'string') filled.append(k, fill(v));
+        else filled.append(k, v, v.name);
+      }
       body = filled;
     } else if (body instanceof URLSearchParams) body = new URLSearchParams(fill(body.toString()));
     const headers: Record<string, string> = { ...authHeader(row.auth ?? 'key'), ...(row.contentType ? { 'content-type': row.contentType } : {}) };

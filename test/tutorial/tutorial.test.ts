@@ -63,10 +63,6 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-function get(json: unknown, ...keys: string[]): unknown {
-  return keys.reduce<any>((o, k) => o?.[k], json);
-}
-
 /** The URL the server has for a webhook (registered by a tutorial step). */
 async function webhookUrls(id: string): Promise<string | undefined> {
   return (await api('/v1/webhooks')).webhooks.find((h: { id: string }) => h.id === id)?.url;

@@ -82,25 +82,36 @@ export class Http {
 }
 
 /** Reads either error shape the server speaks: problem+json on /v1, the NanoNets envelope on /api/v2. */
+/** What an error answer may hold: /v1's problem details (`detail`, `code`, `errors`) or v2's (`message`, `errors`). */
+interface ErrorBody {
+  detail?: unknown;
+  code?: unknown;
+  message?: unknown;
+  requestId?: string;
+  request_id?: string;
+  errors?: Array<{ message?: string; reason?: string } | null>;
+}
+
 async function apiError(res: Response): Promise<TailorApiError> {
   const text = await res.text().catch(() => '');
-  let body: any;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     body = text;
   }
-  const requestId: string | undefined = body?.requestId ?? body?.request_id ?? res.headers.get('x-request-id') ?? undefined;
+  const obj = body && typeof body === 'object' ? (body as ErrorBody) : undefined;
+  const requestId: string | undefined = obj?.requestId ?? obj?.request_id ?? res.headers.get('x-request-id') ?? undefined;
   let message: string;
   let code: string;
-  if (body && typeof body === 'object' && typeof body.detail === 'string') {
-    message = body.detail;
-    code = String(body.code ?? res.status);
-    const extra = Array.isArray(body.errors) ? body.errors.map((e: any) => e?.message).filter((m: unknown) => m && m !== message) : [];
+  if (obj && typeof obj.detail === 'string') {
+    message = obj.detail;
+    code = String(obj.code ?? res.status);
+    const extra = Array.isArray(obj.errors) ? obj.errors.map((e) => e?.message).filter((m) => m && m !== message) : [];
     if (extra.length) message += ` (${extra.join('; ')})`;
-  } else if (body && typeof body === 'object' && Array.isArray(body.errors)) {
-    message = body.errors.map((e: any) => [e?.reason, e?.message].filter(Boolean).join(': ')).join('; ') || String(body.message);
-    code = String(body.message ?? res.status);
+  } else if (obj && Array.isArray(obj.errors)) {
+    message = obj.errors.map((e) => [e?.reason, e?.message].filter(Boolean).join(': ')).join('; ') || String(obj.message);
+    code = String(obj.message ?? res.status);
   } else {
     message = typeof body === 'string' && body ? body.slice(0, 200) : res.statusText || `HTTP ${res.status}`;
     code = String(res.status);

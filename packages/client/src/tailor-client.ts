@@ -14,7 +14,7 @@ export interface FileInput {
   type?: string;
 }
 
-export interface ClientOptions extends Partial<HttpOptions> {}
+export type ClientOptions = Partial<HttpOptions>;
 
 const enc = encodeURIComponent;
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);

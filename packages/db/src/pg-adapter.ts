@@ -10,6 +10,8 @@ const TEXT_OID = 25;
 
 /** A pg.Pool that reports `name` and `"char"` result columns as `text`. */
 class CatalogFriendlyPool extends pg.Pool {
+  // pg's query() has a dozen overloads (promise and callback forms); this override passes every one through.
+  /* eslint-disable @typescript-eslint/no-explicit-any */
   override query(...args: any[]): any {
     const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
     const promise = (super.query as (...a: any[]) => Promise<pg.QueryResult>)(...args).then((result) => {
@@ -21,6 +23,7 @@ class CatalogFriendlyPool extends pg.Pool {
     if (!callback) return promise;
     promise.then((r) => callback(undefined, r), (e) => callback(e));
   }
+  /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
 export function poolConfig(databaseUrl: string, extra: pg.PoolConfig = {}): pg.PoolConfig {

@@ -15,6 +15,7 @@ export function categoryFolder(category: string): string {
 
 /** A file name unique within its folder: the uploaded name when it is free and safe, else prefixed by the content hash. */
 function fileName(original: string | null, sha256: string, format: string, taken: Set<string>): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must not hold
   const base = (original ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f]/g, '').trim();
   let name = base && !base.startsWith('.') ? base : `${sha256.slice(0, 16)}.${format === 'jpeg' ? 'jpg' : format}`;
   if (taken.has(name.toLowerCase())) name = `${sha256.slice(0, 16)}-${name}`;

@@ -5,6 +5,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import type { QuotaService } from '../quotas';
 import { architectureProblem } from './architecture';
 import { BUSY_STATES, ModelState, STATUS_TEXT } from './model-state';
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a category name must not hold
 const CATEGORY_NAME = /^[^\u0000-\u001f/\\]{1,100}$/;
 
 export interface CreateModelInput {

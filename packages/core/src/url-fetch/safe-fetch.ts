@@ -65,7 +65,9 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (bad) {
         return callback(new UrlFetchError(`refusing to fetch from a private or local address (${bad.address})`), '', 0);
       }
-      if ((options as dns.LookupOptions).all) return (callback as any)(null, list);
+      // With `all`, the caller (net.connect's autoSelectFamily) wants the whole list; LookupFunction's type has only
+      // the single-address form.
+      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, all: dns.LookupAddress[]) => void)(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
     });
   };

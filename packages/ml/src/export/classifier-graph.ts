@@ -4,7 +4,7 @@ import type { ResolveOptions } from '../backbones/resolve-file';
 import { HEAD_B, HEAD_W } from '../finetune/finetune-graphs';
 import { multiTopBackbone } from '../finetune/finetuned-backbone';
 import { topSubgraph } from '../finetune/top-subgraph';
-import { int, ints } from '../finetune/graph-builder';
+import { int } from '../finetune/graph-builder';
 import { foldStandardizer } from '../heads/fold-standardizer';
 import {
   memberToCnn,

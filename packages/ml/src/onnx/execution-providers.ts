@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type OnnxProvider = 'cuda' | 'cpu';
@@ -27,8 +29,8 @@ export function availableOnnxProviders(): string[] {
 function providerLibraryPresent(name: string): boolean {
   if (name !== 'cuda') return false;
   try {
-    const dir = require('node:path').dirname(require.resolve('onnxruntime-node/package.json'));
-    return require('node:fs').existsSync(`${dir}/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so`);
+    const dir = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    return existsSync(`${dir}/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so`);
   } catch {
     return false;
   }

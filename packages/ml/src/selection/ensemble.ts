@@ -72,7 +72,7 @@ export function chooseEnsemble(candidates: readonly Scored[], labels: Int32Array
     return chosen.map((m) => m.name);
   }
   const chosen: Scored[] = [ranked[0].r];
-  let sum = Float32Array.from(ranked[0].r.oof);
+  const sum = Float32Array.from(ranked[0].r.oof);
   let best = ranked[0].s;
   while (chosen.length < Math.min(rule.maxMembers, ranked.length)) {
     let step: { r: Scored; score: { accuracy: number; logLoss: number } } | undefined;

@@ -20,7 +20,7 @@ export function trainPanel(model, runs, { signal, onEnded }) {
   return panel;
 }
 
-function idle(panel, model, last, { signal, onEnded }) {
+function idle(panel, model, last, { onEnded }) {
   const message = statusLine('train-status');
   const button = h('button#train-button', { type: 'submit', disabled: !TRAINABLE.includes(model.state) }, model.activeVersion ? 'Train a new version' : 'Train');
   const settingsSlot = h('div', h('p.small.muted', 'Loading settings…'));
