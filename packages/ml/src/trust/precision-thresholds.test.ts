@@ -1,6 +1,6 @@
 import { calibrateOutOfFold } from './calibrate-out-of-fold';
 import { fitNotSure } from './not-sure';
-import { isUncertain, NEVER_SURE, precisionThresholds } from './precision-thresholds';
+import { isUncertain, NEVER_SURE, precisionThresholds, THRESHOLD_MARGIN } from './precision-thresholds';
 
 describe('"not sure" thresholds', () => {
   it('per class, the lowest probability from which predictions reach the target precision (smoothed)', () => {
@@ -17,15 +17,36 @@ describe('"not sure" thresholds', () => {
       labels[i] = y;
     });
     const t = precisionThresholds(probs, labels, 2, 0.9);
-    // (10 + 1) / (10 + 2) = 0.917 >= 0.9 down to the 10th right one; adding the wrong ones drops below.
-    expect(t[0]).toBeCloseTo(0.9 - 9 * 0.03, 5);
+    // (10 + 1) / (10 + 2) = 0.917 >= 0.9 down to the 10th right one (0.63); adding the wrong ones drops below. The
+    // threshold sits a margin below 0.63, so a prediction at exactly 0.63 (or 1e-7 under it) is sure.
+    expect(t[0]).toBeCloseTo(0.9 - 9 * 0.03 - THRESHOLD_MARGIN, 5);
+    expect(isUncertain([0.63 - 1e-7, 0.37 + 1e-7], t)).toBe(false);
     // Three right out of three: (3 + 1) / (3 + 2) = 0.8 < 0.9, never sure.
     expect(t[1]).toBe(NEVER_SURE);
     expect(isUncertain([0.7, 0.3], t)).toBe(false);
     expect(isUncertain([0.6, 0.4], t)).toBe(true);
     expect(isUncertain([0.1, 0.9], t)).toBe(true);
     // A lower target makes class 1 sure too.
-    expect(precisionThresholds(probs, labels, 2, 0.75)[1]).toBeCloseTo(0.7, 5);
+    expect(precisionThresholds(probs, labels, 2, 0.75)[1]).toBeCloseTo(0.7 - THRESHOLD_MARGIN, 5);
+  });
+
+  it('places a threshold below a tied group of capped probabilities, never past the next lower prediction', () => {
+    // Class 0: eight right predictions at the same capped probability, then wrong ones 2e-4 below it and at 0.5: the
+    // threshold must leave the capped group sure by more than float noise and keep the wrong one 2e-4 below out.
+    const cap = 0.9826041460037231;
+    const rows: Array<[number, number]> = [...Array.from({ length: 8 }, () => [cap, 0] as [number, number]), [cap - 0.0002, 1], [0.5, 1], [0.5, 1]];
+    const probs = new Float32Array(rows.length * 2);
+    const labels = new Int32Array(rows.length);
+    rows.forEach(([p0, y], i) => {
+      probs[i * 2] = p0;
+      probs[i * 2 + 1] = 1 - p0;
+      labels[i] = y;
+    });
+    const [t0] = precisionThresholds(probs, labels, 2, 0.85);
+    // 8 of 8 right: (8 + 1) / (8 + 2) = 0.9 >= 0.85; with the wrong one at cap - 2e-4: 9 / 11 = 0.82 < 0.85.
+    expect(t0).toBeCloseTo(Math.fround(cap) - 0.0001, 6);
+    expect(isUncertain([Math.fround(cap) - 1e-6, 1 - cap], [t0!, NEVER_SURE])).toBe(false);
+    expect(isUncertain([Math.fround(cap) - 0.0002, 1 - cap], [t0!, NEVER_SURE])).toBe(true);
   });
 
   it('measured on folds it was not chosen on, the sure predictions meet the target while the rest are often wrong', () => {

@@ -4,9 +4,19 @@ import { argMaxRow } from '../evaluation/metrics';
 export const NEVER_SURE = 2;
 
 /**
- * Per predicted class, the lowest top-class probability from which its predictions reach `target` precision on
- * `rows` (default all) of out-of-fold predictions: a prediction of class k is "sure" when its probability is at least
- * thresholds[k]. Precision is estimated with one success and one failure added ((hits + 1) / (n + 2)), so a handful of
+ * How far below the lowest "sure" probability a threshold sits (at most; never past the next lower prediction). Why:
+ * many predictions share the top calibrated probability (a saturated ensemble's cap), so a threshold placed exactly on
+ * it would decide those images by their last bit — a batch of a different size, or an exported bundle whose
+ * probabilities differ by 1e-7, would flip their "not sure" flag. 1e-3 is the TF.js bundle's probability tolerance.
+ */
+export const THRESHOLD_MARGIN = 1e-3;
+
+/**
+ * Per predicted class, (just below) the lowest top-class probability from which its predictions reach `target`
+ * precision on `rows` (default all) of out-of-fold predictions: a prediction of class k is "sure" when its probability
+ * is at least thresholds[k]. The threshold sits THRESHOLD_MARGIN below that probability, or half-way to the next lower
+ * prediction of the class when that is closer, so it splits the out-of-fold predictions exactly as the probability
+ * itself would. Precision is estimated with one success and one failure added ((hits + 1) / (n + 2)), so a handful of
  * lucky predictions never makes a class sure: 9 of 9 right gives 0.91, 4 of 4 only 0.83.
  */
 export function precisionThresholds(probs: Float32Array, labels: ArrayLike<number>, c: number, target: number, rows?: readonly number[]): number[] {
@@ -25,7 +35,10 @@ export function precisionThresholds(probs: Float32Array, labels: ArrayLike<numbe
       hits += list[m].hit ? 1 : 0;
       // Only between distinct probabilities: a threshold cannot split tied predictions.
       if (m + 1 < list.length && list[m + 1].p === list[m].p) continue;
-      if ((hits + 1) / (m + 1 + 2) >= target) threshold = list[m].p;
+      if ((hits + 1) / (m + 1 + 2) >= target) {
+        const below = m + 1 < list.length ? list[m + 1].p : 0;
+        threshold = Math.max(list[m].p - THRESHOLD_MARGIN, (list[m].p + below) / 2);
+      }
     }
     return threshold;
   });
