@@ -43,5 +43,7 @@ async function main() {
 
 main().catch((err) => {
   console.error('Tailor failed to start:', err instanceof Error ? err.message : err);
+  // The most common first-run failure: say what to change, not only what happened.
+  if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') console.error('  Another program listens on that port: start with PORT=<another port> npm start.');
   process.exit(1);
 });
