@@ -47,6 +47,9 @@ describe('dashboard and embedding projector', () => {
     const redirect = await fetch(`${s.t.baseUrl}/dashboard`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/dashboard/');
+    // The server's bare address, opened in a browser, leads there too.
+    const root = await fetch(`${s.t.baseUrl}/`, { redirect: 'manual' });
+    expect({ status: root.status, location: root.headers.get('location') }).toEqual({ status: 302, location: '/dashboard/' });
     const index = await fetch(`${s.t.baseUrl}/dashboard/`);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toMatch(/^text\/html/);

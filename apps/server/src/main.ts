@@ -18,6 +18,7 @@ async function main() {
   if (running.url) {
     const shown = running.url.replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
     console.log(`\nTailor is running (${config.mode} mode, role ${config.TAILOR_ROLE}) at ${shown}`);
+    console.log(`  Dashboard:  ${shown}/dashboard/`);
     console.log(`  API docs:   ${shown}/docs`);
     if (running.bootstrapKey) {
       console.log(`  First account created. Its API key (shown once, store it now):\n\n      ${running.bootstrapKey}\n`);

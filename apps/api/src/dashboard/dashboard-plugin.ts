@@ -53,6 +53,9 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
     return reply.type(file.type).send(file.body);
   };
 
+  // Someone who opens the server's address in a browser wants the dashboard, not a 404 in JSON.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/dashboard/', 302));
+
   app.get('/dashboard', { schema: { hide: true } }, (request, reply) => {
     // The page's relative URLs need the trailing slash; ignoreTrailingSlash makes both forms reach this route.
     if (!request.url.split('?')[0]!.endsWith('/')) return reply.redirect('/dashboard/', 302);
