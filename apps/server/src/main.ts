@@ -23,6 +23,8 @@ async function main() {
     if (running.bootstrapKey) {
       console.log(`  First account created. Its API key (shown once, store it now):\n\n      ${running.bootstrapKey}\n`);
       console.log(`  export TAILOR_API_KEY=${running.bootstrapKey}`);
+    } else if (config.TAILOR_BOOTSTRAP_API_KEY) {
+      console.log('  API key:    the one in TAILOR_BOOTSTRAP_API_KEY');
     } else {
       // A restart: the first account's key was shown once, at the first start. Say how to find the account too.
       console.log('  Accounts:        npm run tailor-admin -- accounts list');
