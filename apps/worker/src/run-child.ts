@@ -63,17 +63,20 @@ export function runTrainingChild(req: TrainRequest, opts: TrainingChildOptions):
       opts.signal.removeEventListener('abort', onAbort);
       fn();
     };
+    // A kill settles when the process is gone (its 'exit'), not when the signal is sent: a run reported failed or
+    // canceled never has its process still computing, and the next run does not share the cores with a dying one.
+    let killedFor: Error | undefined;
+    const killFor = (err: Error) => {
+      if (settled || killedFor) return;
+      killedFor = err;
+      child.kill('SIGKILL');
+      setTimeout(() => finish(() => reject(err)), 5_000).unref(); // should 'exit' never come
+    };
     const limit =
       opts.limitMs === undefined
         ? undefined
-        : setTimeout(() => {
-            child.kill('SIGKILL');
-            finish(() => reject(new TimeLimitExceededError(`training process killed after ${Math.round(opts.limitMs! / 1000)} s`)));
-          }, opts.limitMs);
-    const onAbort = () => {
-      child.kill('SIGKILL');
-      finish(() => reject(new TrainingAbortedError('training interrupted')));
-    };
+        : setTimeout(() => killFor(new TimeLimitExceededError(`training process killed after ${Math.round(opts.limitMs! / 1000)} s`)), opts.limitMs);
+    const onAbort = () => killFor(new TrainingAbortedError('training interrupted'));
     opts.signal.addEventListener('abort', onAbort);
     if (opts.signal.aborted) return onAbort();
     let chain = Promise.resolve();
@@ -83,10 +86,7 @@ export function runTrainingChild(req: TrainRequest, opts: TrainingChildOptions):
         // Serialised so progress rows are written in order.
         chain = chain.then(async () => {
           const keepGoing = await opts.onProgress(msg.progress).catch(() => true);
-          if (!keepGoing) {
-            child.kill('SIGKILL');
-            finish(() => reject(new TrainingAbortedError('run canceled')));
-          }
+          if (!keepGoing) killFor(new TrainingAbortedError('run canceled'));
         });
       } else if (msg.type === 'done') {
         // After the progress already sent is written: the run's last message must land before it is published.
@@ -97,6 +97,7 @@ export function runTrainingChild(req: TrainRequest, opts: TrainingChildOptions):
       }
     });
     child.on('exit', (code, sig) => {
+      if (killedFor) return finish(() => reject(killedFor));
       // A child that sent its outcome may exit before the outcome is handed over (see 'done').
       if (!outcome) finish(() => reject(new ChildCrashedError(`training process exited (${sig ?? code})`)));
     });
