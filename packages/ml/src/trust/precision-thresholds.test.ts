@@ -2,6 +2,18 @@ import { calibrateOutOfFold } from './calibrate-out-of-fold';
 import { fitNotSure } from './not-sure';
 import { isUncertain, NEVER_SURE, precisionThresholds, THRESHOLD_MARGIN } from './precision-thresholds';
 
+/** Two-class out-of-fold predictions from [probability of class 0, true label] rows. */
+function twoClassRows(rows: Array<[number, number]>) {
+  const probs = new Float32Array(rows.length * 2);
+  const labels = new Int32Array(rows.length);
+  rows.forEach(([p0, y], i) => {
+    probs[i * 2] = p0;
+    probs[i * 2 + 1] = 1 - p0;
+    labels[i] = y;
+  });
+  return { probs, labels };
+}
+
 describe('"not sure" thresholds', () => {
   it('per class, the lowest probability from which predictions reach the target precision (smoothed)', () => {
     // Class 0 predicted 12 times: right at 0.9..0.6 (10 times), wrong at 0.55 and 0.5. Class 1: right 3 times only.
@@ -9,13 +21,7 @@ describe('"not sure" thresholds', () => {
     for (let i = 0; i < 10; i++) rows.push([0.9 - i * 0.03, 0]);
     rows.push([0.55, 1], [0.5, 1]);
     rows.push([0.2, 1], [0.25, 1], [0.3, 1]);
-    const probs = new Float32Array(rows.length * 2);
-    const labels = new Int32Array(rows.length);
-    rows.forEach(([p0, y], i) => {
-      probs[i * 2] = p0;
-      probs[i * 2 + 1] = 1 - p0;
-      labels[i] = y;
-    });
+    const { probs, labels } = twoClassRows(rows);
     const t = precisionThresholds(probs, labels, 2, 0.9);
     // (10 + 1) / (10 + 2) = 0.917 >= 0.9 down to the 10th right one (0.63); adding the wrong ones drops below. The
     // threshold sits a margin below 0.63, so a prediction at exactly 0.63 (or 1e-7 under it) is sure.
@@ -35,13 +41,7 @@ describe('"not sure" thresholds', () => {
     // threshold must leave the capped group sure by more than float noise and keep the wrong one 2e-4 below out.
     const cap = 0.9826041460037231;
     const rows: Array<[number, number]> = [...Array.from({ length: 8 }, () => [cap, 0] as [number, number]), [cap - 0.0002, 1], [0.5, 1], [0.5, 1]];
-    const probs = new Float32Array(rows.length * 2);
-    const labels = new Int32Array(rows.length);
-    rows.forEach(([p0, y], i) => {
-      probs[i * 2] = p0;
-      probs[i * 2 + 1] = 1 - p0;
-      labels[i] = y;
-    });
+    const { probs, labels } = twoClassRows(rows);
     const [t0] = precisionThresholds(probs, labels, 2, 0.85);
     // 8 of 8 right: (8 + 1) / (8 + 2) = 0.9 >= 0.85; with the wrong one at cap - 2e-4: 9 / 11 = 0.82 < 0.85.
     expect(t0).toBeCloseTo(Math.fround(cap) - 0.0001, 6);
